@@ -1,0 +1,287 @@
+package mediastore
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// sniffLen is how many leading bytes decide a content type, as in
+// net/http.DetectContentType and gocloud.dev/blob.
+const sniffLen = 512
+
+// sniff returns the content type of head, the first bytes of a stream.
+func sniff(head []byte) string {
+	return http.DetectContentType(head)
+}
+
+// mediaType returns the lowercase type/subtype of a Content-Type value.
+func mediaType(ct string) string {
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return mt
+	}
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// resourceType maps a content type to the resource types that Cloudinary
+// and the File rows use: "image", "video" (audio too, as Cloudinary does)
+// or "raw".
+func resourceType(ct string) string {
+	mt := mediaType(ct)
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return "image"
+	case strings.HasPrefix(mt, "video/"), strings.HasPrefix(mt, "audio/"):
+		return "video"
+	}
+	return "raw"
+}
+
+// typeAllowed reports whether ct matches one of the patterns ("image/png",
+// "image/*", "*/*"). An empty list allows every type.
+func typeAllowed(patterns []string, ct string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	mt := mediaType(ct)
+	for _, p := range patterns {
+		if p == "*/*" || p == "*" || p == mt {
+			return true
+		}
+		if prefix, ok := strings.CutSuffix(p, "/*"); ok && strings.HasPrefix(mt, prefix+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// hashChunk is the size of the buffers the background hasher works on.
+const hashChunk = 256 << 10
+
+// asyncHasher computes SHA-256 on its own goroutine, so that hashing runs
+// beside the provider's writes instead of in series with them. It owns a few
+// fixed buffers; memory stays bounded whatever the stream's length.
+type asyncHasher struct {
+	h      hash.Hash
+	work   chan []byte
+	free   chan []byte
+	done   chan struct{}
+	cur    []byte
+	closed bool
+}
+
+func newAsyncHasher() *asyncHasher {
+	const nbuf = 4
+	a := &asyncHasher{
+		h:    sha256.New(),
+		work: make(chan []byte, nbuf),
+		free: make(chan []byte, nbuf),
+		done: make(chan struct{}),
+	}
+	for range nbuf {
+		a.free <- make([]byte, 0, hashChunk)
+	}
+	go func() {
+		defer close(a.done)
+		for b := range a.work {
+			a.h.Write(b)
+			a.free <- b[:0]
+		}
+	}()
+	return a
+}
+
+// write copies p into the hasher's buffers.
+func (a *asyncHasher) write(p []byte) {
+	for len(p) > 0 {
+		if a.cur == nil {
+			a.cur = <-a.free
+		}
+		k := copy(a.cur[len(a.cur):cap(a.cur)], p)
+		a.cur = a.cur[:len(a.cur)+k]
+		p = p[k:]
+		if len(a.cur) == cap(a.cur) {
+			a.work <- a.cur
+			a.cur = nil
+		}
+	}
+}
+
+// take hands over a free buffer for the caller to fill and then give back
+// with submit, which hashes it without a copy.
+func (a *asyncHasher) take() []byte {
+	if a.cur != nil { // flush a partly filled buffer first, keeping order
+		a.work <- a.cur
+		a.cur = nil
+	}
+	b := <-a.free
+	return b[:cap(b)]
+}
+
+func (a *asyncHasher) submit(b []byte) { a.work <- b }
+
+// close stops the goroutine and returns the hex digest.
+func (a *asyncHasher) close() string {
+	if !a.closed {
+		a.closed = true
+		if a.cur != nil && len(a.cur) > 0 {
+			a.work <- a.cur
+			a.cur = nil
+		}
+		close(a.work)
+		<-a.done
+	}
+	return hex.EncodeToString(a.h.Sum(nil))
+}
+
+// uploadReader is the stream a provider reads during Upload. It replays the
+// sniffed head, enforces the size limit and the declared size while
+// streaming, hashes in the background, and holds back the end of the stream
+// until gate reports that the intent row is recorded, so an object can only
+// complete once its row exists.
+type uploadReader struct {
+	head     []byte
+	r        io.Reader
+	n        int64
+	max      int64
+	declared int64 // -1 when unknown
+	hasher   *asyncHasher
+	gate     func() error
+	err      error // sticky
+	eof      bool
+	mu       sync.Mutex // guards against a provider reading from two goroutines
+}
+
+var (
+	errSizeMismatch = errors.New("content length differs from the declared size")
+	errEmpty        = errors.New("empty content")
+)
+
+func (u *uploadReader) fail(err error) error {
+	if u.err == nil {
+		u.err = err
+	}
+	return u.err
+}
+
+// next reads the next bytes into p from the head or the source and applies
+// the checks. It reports whether the stream is complete after these bytes.
+func (u *uploadReader) next(p []byte) (int, bool, error) {
+	if u.err != nil {
+		return 0, false, u.err
+	}
+	if u.eof {
+		return 0, true, io.EOF
+	}
+	var n int
+	var err error
+	if len(u.head) > 0 {
+		n = copy(p, u.head)
+		u.head = u.head[n:]
+	} else {
+		n, err = u.r.Read(p)
+	}
+	if err != nil && err != io.EOF {
+		return 0, false, u.fail(err)
+	}
+	u.n += int64(n)
+	if u.n > u.max {
+		return 0, false, u.fail(ErrTooLarge)
+	}
+	if u.declared >= 0 && u.n > u.declared {
+		return 0, false, u.fail(errSizeMismatch)
+	}
+	final := err == io.EOF
+	if !final && u.declared >= 0 && u.n == u.declared && len(u.head) == 0 {
+		// The declared length is reached: the source must be at its end.
+		var one [1]byte
+		m, perr := io.ReadFull(u.r, one[:])
+		switch {
+		case m > 0:
+			return 0, false, u.fail(errSizeMismatch)
+		case perr != io.EOF && perr != io.ErrUnexpectedEOF:
+			return 0, false, u.fail(perr)
+		}
+		final = true
+	}
+	if final {
+		if u.declared >= 0 && u.n != u.declared {
+			return 0, false, u.fail(errSizeMismatch)
+		}
+		if u.n == 0 {
+			return 0, false, u.fail(errEmpty)
+		}
+		if err := u.gate(); err != nil {
+			return 0, false, u.fail(err)
+		}
+		u.eof = true
+	}
+	return n, final, nil
+}
+
+// Read implements io.Reader for providers that read into their own buffers.
+func (u *uploadReader) Read(p []byte) (int, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, final, err := u.next(p)
+	if n > 0 {
+		u.hasher.write(p[:n])
+	}
+	if err == nil && final && n == 0 {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// WriteTo implements io.WriterTo, so io.Copy into a file or a pipe hashes
+// each buffer while the next one is being written, without a copy.
+func (u *uploadReader) WriteTo(w io.Writer) (int64, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	var total int64
+	for {
+		buf := u.hasher.take()
+		n, final, err := u.fillChunk(buf)
+		if n > 0 {
+			u.hasher.submit(buf[:n])
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, u.fail(werr)
+			}
+		} else {
+			u.hasher.submit(buf[:0])
+		}
+		if err == io.EOF || final {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// fillChunk reads until buf is full or the stream ends.
+func (u *uploadReader) fillChunk(buf []byte) (int, bool, error) {
+	filled := 0
+	for filled < len(buf) {
+		n, final, err := u.next(buf[filled:])
+		filled += n
+		if err != nil || final {
+			return filled, final, err
+		}
+	}
+	return filled, false, nil
+}
