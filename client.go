@@ -101,6 +101,7 @@ type Client struct {
 
 	direct    DirectUploader
 	verifier  DirectVerifier
+	keyer     DirectKeyer
 	ranger    RangeReader
 	transform Transformer
 	committer Committer
@@ -162,6 +163,7 @@ func New(p Provider, s MetadataStore, cfg *Config) (*Client, error) {
 	}
 	cl.direct, _ = p.(DirectUploader)
 	cl.verifier, _ = p.(DirectVerifier)
+	cl.keyer, _ = p.(DirectKeyer)
 	cl.ranger, _ = p.(RangeReader)
 	cl.transform, _ = p.(Transformer)
 	cl.committer, _ = p.(Committer)

@@ -27,7 +27,8 @@ type PrepareRequest struct {
 // ConfirmRequest is the client's report that a direct upload finished.
 // Anything else the client sends (a URL, a size, a type) is ignored.
 type ConfirmRequest struct {
-	// Key is the Ticket's key.
+	// Key is the Ticket's key. It may be empty when the provider is a
+	// [DirectKeyer] and Proof names the upload.
 	Key string
 	// Proof holds the provider's evidence of the upload, for providers that
 	// verify one (Cloudinary: "version" and "signature" of its upload
@@ -77,31 +78,29 @@ func (c *Client) PrepareUpload(ctx context.Context, owner string, req *PrepareRe
 	filename := SanitizeFilename(r.Filename)
 	key := makeKey(owner, c.newID(), filename, ctype)
 	rtype := resourceType(ctype)
-	f, err := c.s.Insert(ctx, &InsertParams{
-		Owner: owner, Provider: c.p.Name(), Key: key, Status: StatusPending,
-		Filename: filename, ContentType: ctype, ResourceType: rtype, Size: r.Size, SHA256: r.SHA256,
-		Extra: map[string]any{extraIntent: "direct"}, ExpiresAt: c.expiry(c.cfg.PendingTTL),
-	})
-	if err != nil {
-		return nil, c.wrap(op, key, ErrStore, err)
-	}
 	size := int64(-1)
 	if r.Size > 0 {
 		size = r.Size
 	}
+	// Signing a ticket is local work; the ticket is handed out only once
+	// the intent is recorded, so an owner who may not write gets none.
 	t, err := c.direct.PrepareDirect(ctx, key, &DirectOptions{
 		ContentType: ctype, ResourceType: rtype, Size: size, MaxSize: c.cfg.MaxSize,
 		SHA256: r.SHA256, Filename: filename, Expiry: c.cfg.TicketExpiry,
 	})
 	if err != nil {
-		cctx, cancel := cleanupContext(ctx)
-		defer cancel()
-		if derr := c.s.Delete(cctx, &DeleteParams{ID: f.ID, Owner: owner, Status: StatusPending}); derr != nil {
-			c.log.Warn("mediastore: a refused ticket's intent was left to the sweeper", "id", f.ID, "err", derr)
-		}
 		return nil, c.wrap(op, key, ErrProvider, err)
 	}
-	t.Key = key
+	if t.Key == "" {
+		t.Key = key
+	}
+	if _, err := c.s.Insert(ctx, &InsertParams{
+		Owner: owner, Provider: c.p.Name(), Key: t.Key, Status: StatusPending,
+		Filename: filename, ContentType: ctype, ResourceType: rtype, Size: r.Size, SHA256: r.SHA256,
+		Extra: map[string]any{extraIntent: "direct"}, ExpiresAt: c.expiry(c.cfg.PendingTTL),
+	}); err != nil {
+		return nil, c.wrap(op, t.Key, ErrStore, err)
+	}
 	return t, nil
 }
 
@@ -117,10 +116,21 @@ func (c *Client) ConfirmUpload(ctx context.Context, owner string, req *ConfirmRe
 	if err := c.checkOwner(op, owner); err != nil {
 		return nil, err
 	}
-	if req == nil || req.Key == "" || len(req.Key) > 1024 {
+	if req == nil {
 		return nil, c.errorf(op, "", ErrInvalid, errors.New("a key from a ticket is required"))
 	}
 	key := req.Key
+	if key == "" && c.keyer != nil {
+		k, err := c.keyer.DirectKey(req.Proof)
+		if err != nil {
+			return nil, c.wrap(op, "", ErrInvalid, err)
+		}
+		key = k
+	}
+	if key == "" || len(key) > 1024 {
+		return nil, c.errorf(op, "", ErrInvalid, errors.New("a key from a ticket is required"))
+	}
+	req = &ConfirmRequest{Key: key, Proof: req.Proof}
 	f, err := c.s.GetByKey(ctx, &GetByKeyParams{Owner: owner, Provider: c.p.Name(), Key: key})
 	if errors.Is(err, ErrNotFound) {
 		return c.confirmedBefore(ctx, owner, req)

@@ -46,7 +46,11 @@ type Provider interface {
 type DirectUploader interface {
 	// PrepareDirect returns the ticket a client uses to upload to key.
 	// Where the provider can enforce them, opts.ContentType, opts.Size and
-	// opts.SHA256 are signed into the ticket.
+	// opts.SHA256 are signed into the ticket. The Ticket's Key, when set,
+	// is the provider's authoritative key for the upload (later calls
+	// receive it); when empty, key is. PrepareDirect must not rely on the
+	// upload being recorded yet: the Client records the intent after it
+	// returns and hands the ticket out only once the intent is stored.
 	PrepareDirect(ctx context.Context, key string, opts *DirectOptions) (*Ticket, error)
 }
 
@@ -62,6 +66,17 @@ type DirectVerifier interface {
 	// nothing was uploaded and an ErrForbidden error when the proof is
 	// forged.
 	VerifyDirect(ctx context.Context, key string, proof map[string]string) (*Object, error)
+}
+
+// DirectKeyer is the optional capability of providers whose clients report
+// a direct upload by the provider's own identifiers (Cloudinary's public_id
+// and resource_type) rather than by the ticket's key.
+type DirectKeyer interface {
+	// DirectKey returns the ticket key that proof names, or an ErrInvalid
+	// error when proof names none. It does no I/O and proves nothing: the
+	// Client still checks that the key was issued to the owner, and
+	// VerifyDirect still checks the proof.
+	DirectKey(proof map[string]string) (string, error)
 }
 
 // RangeReader is the optional capability of providers that can read part of
