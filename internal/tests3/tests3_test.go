@@ -1,0 +1,99 @@
+package tests3_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	"go.uber.org/goleak"
+
+	"github.com/mediastore/mediastore/internal/tests3"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(tests3.StopAfter(m))
+}
+
+func TestServer(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts *tests3.Options
+	}{
+		{"http", nil},
+		{"https", &tests3.Options{TLS: true}},
+		{"region auto", &tests3.Options{Region: "auto"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			srv := tests3.Start(ctx, t, tc.opts)
+			if again := tests3.Start(ctx, t, tc.opts); again != srv {
+				t.Fatalf("Start returned another server for the same options")
+			}
+			wantScheme := "http://"
+			if tc.opts != nil && tc.opts.TLS {
+				wantScheme = "https://"
+			}
+			if !strings.HasPrefix(srv.Endpoint, wantScheme) || srv.TLS != (wantScheme == "https://") {
+				t.Fatalf("Endpoint = %q, TLS = %v; want scheme %s", srv.Endpoint, srv.TLS, wantScheme)
+			}
+			if strings.Contains(srv.String(), srv.SecretKey) || strings.Contains(srv.String(), srv.AccessKey) {
+				t.Fatalf("String() shows credentials: %s", srv)
+			}
+			bucket := srv.NewBucket(ctx, t)
+			body := []byte("hello tests3")
+			if _, err := srv.S3Client().PutObject(ctx, &s3.PutObjectInput{
+				Bucket: aws.String(bucket), Key: aws.String("a/b.txt"), Body: bytes.NewReader(body),
+			}); err != nil {
+				t.Fatalf("PutObject: %v", err)
+			}
+			out, err := srv.S3Client().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("a/b.txt")})
+			if err != nil {
+				t.Fatalf("GetObject: %v", err)
+			}
+			got, err := io.ReadAll(out.Body)
+			out.Body.Close()
+			if err != nil || !bytes.Equal(got, body) {
+				t.Fatalf("GetObject = %q, %v; want %q", got, err, body)
+			}
+		})
+	}
+}
+
+// TestServerChecksSignatures proves the server is not a permissive fake: a
+// wrong secret and an unsigned request are refused.
+func TestServerChecksSignatures(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := tests3.Start(ctx, t, nil)
+	bucket := srv.NewBucket(ctx, t)
+
+	bad := s3.New(s3.Options{
+		Region: srv.Region, BaseEndpoint: aws.String(srv.Endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, "wrong"+srv.SecretKey, ""),
+		HTTPClient:  srv.HTTPClient(),
+	})
+	_, err := bad.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+	var api smithy.APIError
+	if err == nil || !errors.As(err, &api) {
+		t.Fatalf("HeadBucket with a wrong secret: err = %v; want an API error", err)
+	}
+
+	resp, err := srv.HTTPClient().Get(srv.Endpoint + "/" + bucket + "/")
+	if err != nil {
+		t.Fatalf("GET: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("unsigned GET: status %d; want 403", resp.StatusCode)
+	}
+}
