@@ -86,11 +86,15 @@ func (f *fixture) prepare(t *testing.T, key string, opts *mediastore.DirectOptio
 	if err != nil {
 		t.Fatalf("PrepareDirect(%q): %v", key, err)
 	}
-	switch {
-	case tk == nil:
+	if tk == nil {
 		t.Fatalf("PrepareDirect(%q) returned a nil Ticket and no error", key)
-	case tk.Key == "":
-		t.Fatalf("PrepareDirect(%q): empty Ticket.Key", key)
+	}
+	if tk.Key == "" { // the ticket is for key itself
+		c := *tk
+		c.Key = key
+		tk = &c
+	}
+	switch {
 	case !f.opts.AssignsKeys && tk.Key != key:
 		t.Fatalf("PrepareDirect(%q): Ticket.Key = %q", key, tk.Key)
 	case tk.Method != http.MethodPut && tk.Method != http.MethodPost:
@@ -216,6 +220,15 @@ func proof(body []byte) map[string]string {
 func (f *fixture) confirm(t *testing.T, tk *mediastore.Ticket, respBody []byte, data []byte) string {
 	t.Helper()
 	key := tk.Key
+	if dk, ok := f.p.(mediastore.DirectKeyer); ok {
+		got, err := dk.DirectKey(proof(respBody))
+		if err != nil || got != tk.Key {
+			t.Fatalf("DirectKey(proof of the upload) = %q, %v; want the ticket's key %q", got, err, tk.Key)
+		}
+		if got, err := dk.DirectKey(map[string]string{}); !errors.Is(err, mediastore.ErrInvalid) {
+			t.Fatalf("DirectKey(empty proof) = %q, %v; want an ErrInvalid error", got, err)
+		}
+	}
 	if v, ok := f.p.(mediastore.DirectVerifier); ok {
 		obj, err := v.VerifyDirect(f.ctx, tk.Key, proof(respBody))
 		if err != nil {
