@@ -97,3 +97,45 @@ func TestServerChecksSignatures(t *testing.T) {
 		t.Fatalf("unsigned GET: status %d; want 403", resp.StatusCode)
 	}
 }
+
+// TestServerDecodesAWSChunked proves the TLS server handles what
+// aws-sdk-go-v2 sends over HTTPS with its default checksums: an aws-chunked
+// body with a CRC32 trailer, from a reader that cannot seek.
+func TestServerDecodesAWSChunked(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := tests3.Start(ctx, t, &tests3.Options{TLS: true})
+	bucket := srv.NewBucket(ctx, t)
+	var sent http.Header
+	client := s3.New(srv.S3Client().Options(), func(o *s3.Options) {
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
+		o.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			sent = r.Header.Clone()
+			return srv.HTTPClient().Transport.RoundTrip(r)
+		})}
+	})
+	body := bytes.Repeat([]byte("chunk "), 100_000)
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String("chunked"),
+		Body: io.MultiReader(bytes.NewReader(body)), ContentLength: aws.Int64(int64(len(body))),
+	}); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	if sent.Get("Content-Encoding") != "aws-chunked" || sent.Get("X-Amz-Trailer") == "" {
+		t.Fatalf("the SDK sent Content-Encoding %q, X-Amz-Trailer %q; want an aws-chunked body with a trailer",
+			sent.Get("Content-Encoding"), sent.Get("X-Amz-Trailer"))
+	}
+	out, err := srv.S3Client().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("chunked")})
+	if err != nil {
+		t.Fatalf("GetObject: %v", err)
+	}
+	got, err := io.ReadAll(out.Body)
+	out.Body.Close()
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("GetObject: %d bytes, %v; want the %d bytes put", len(got), err, len(body))
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -95,7 +95,7 @@ func launch(ctx context.Context, bin string, k kind) (srv *Server, retry bool, e
 	}
 	const health = "/mediastore-health"
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := []string{"--port", addr, "--region", k.region, "--health", health, "--quiet"}
+	args := []string{"--port", addr, "--region", k.region, "--health", health, "--quiet", "--keep-alive"}
 	scheme := "http"
 	var roots *x509.CertPool
 	if k.tls {
