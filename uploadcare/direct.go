@@ -14,20 +14,19 @@ const defaultTicketTTL = 15 * time.Minute
 
 // PrepareDirect returns the ticket for a browser upload to key: a
 // multipart/form-data POST to <UploadBaseURL>/base/ with the Fields
-// (UPLOADCARE_PUB_KEY, UPLOADCARE_STORE=0, metadata[mediastore_key]=key,
+// (UPLOADCARE_PUB_KEY, UPLOADCARE_STORE=0, metadata[mediastore_key]=key
+// (or its digest, see [Provider.Put]),
 // and with signed uploads signature and expire) followed by the file in the
 // form field "file". Uploadcare answers {"file": "<uuid>"}; the client
 // sends that UUID back as the proof "uuid" (see [Provider.VerifyDirect]).
 //
 // Uploadcare's signed uploads sign only an expiry: the declared size, type
 // and checksum cannot be put in the ticket and are checked on confirm.
-// Files over 100 MB cannot go through /base/. A key longer than 512
-// characters (the metadata limit) is ErrInvalid.
+// Files over 100 MB cannot go through /base/.
 func (p *Provider) PrepareDirect(ctx context.Context, key string, opts *mediastore.DirectOptions) (*mediastore.Ticket, error) {
 	const op = "uploadcare.PrepareDirect"
-	if key == "" || len(key) > maxMetadataValue {
-		return nil, mediastore.NewError(op, Name, key, mediastore.ErrInvalid,
-			fmt.Errorf("key must have 1 to %d bytes", maxMetadataValue))
+	if key == "" {
+		return nil, mediastore.NewError(op, Name, key, mediastore.ErrInvalid, errors.New("empty key"))
 	}
 	ttl := opts.Expiry
 	if ttl <= 0 {
@@ -73,7 +72,7 @@ func (p *Provider) VerifyDirect(ctx context.Context, key string, proof map[strin
 	if err != nil {
 		return nil, err
 	}
-	if fi.Metadata[metadataKey] != key {
+	if fi.Metadata[metadataKey] != metadataValue(key) {
 		return nil, mediastore.NewError(op, Name, key, mediastore.ErrForbidden,
 			fmt.Errorf("file %s was not uploaded with the ticket for this key", uuid))
 	}

@@ -107,3 +107,5 @@ func execTicket(t *testing.T, tk *mediastore.Ticket, name string, data []byte) (
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, body
 }
+
+func stringsReader(s string) io.Reader { return bytes.NewReader([]byte(s)) }

@@ -62,8 +62,8 @@ func (p *Provider) putMultipart(ctx context.Context, key string, r io.Reader, op
 
 // sendParts reads src part by part and PUTs each part to its URL. It
 // returns the stream's failure first, then the first upload failure.
-func (p *Provider) sendParts(ctx context.Context, op, key string, src *sizedReader, urls []string, ct string) error {
-	ctx, cancel := context.WithCancel(ctx)
+func (p *Provider) sendParts(parent context.Context, op, key string, src *sizedReader, urls []string, ct string) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
 	type part struct {
@@ -93,6 +93,9 @@ func (p *Provider) sendParts(ctx context.Context, op, key string, src *sizedRead
 	var readErr error
 read:
 	for i := range urls {
+		if ctx.Err() != nil {
+			break
+		}
 		var buf []byte
 		select {
 		case buf = <-free:
@@ -115,6 +118,8 @@ read:
 	close(parts)
 	sendErr := <-done
 	switch {
+	case parent.Err() != nil:
+		return p.transportError(op, key, "multipart upload", parent.Err())
 	case readErr != nil:
 		if src.err != nil {
 			readErr = src.err
@@ -122,8 +127,6 @@ read:
 		return p.streamError(op, key, readErr)
 	case sendErr != nil:
 		return sendErr
-	case ctx.Err() != nil:
-		return p.transportError(op, key, "multipart upload", ctx.Err())
 	}
 	return nil
 }

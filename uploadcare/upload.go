@@ -3,6 +3,8 @@ package uploadcare
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mediastore/mediastore"
 )
@@ -22,8 +25,19 @@ import (
 // mediastore key it was uploaded for.
 const metadataKey = "mediastore_key"
 
-// maxMetadataValue is Uploadcare's limit on a metadata value.
+// maxMetadataValue is Uploadcare's limit on a metadata value, in characters.
 const maxMetadataValue = 512
+
+// metadataValue is what the file's metadata holds for key: the key itself,
+// or, for a key too long for a metadata value, "sha256:" and its hex
+// SHA-256.
+func metadataValue(key string) string {
+	if utf8.RuneCountInString(key) <= maxMetadataValue {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
 
 // serverUploadTTL is the life of the signature of a server-side upload.
 const serverUploadTTL = time.Hour
@@ -40,8 +54,8 @@ func (p *Provider) uploadFields(storeName, key string, expires time.Time) []fiel
 		exp := expires.Unix()
 		fs = append(fs, field{"signature", SignUpload(p.cfg.SecretKey, exp)}, field{"expire", strconv.FormatInt(exp, 10)})
 	}
-	if key != "" && len(key) <= maxMetadataValue {
-		fs = append(fs, field{"metadata[" + metadataKey + "]", key})
+	if key != "" {
+		fs = append(fs, field{"metadata[" + metadataKey + "]", metadataValue(key)})
 	}
 	return fs
 }
@@ -82,7 +96,8 @@ func form(fields []field) (contentType string, body []byte) {
 // Put uploads r as a temporary file (UPLOADCARE_STORE=0) and returns it with
 // its Uploadcare UUID as Key; [Provider.Commit] stores it, and Uploadcare
 // removes it by itself after 24 hours otherwise. The key is kept in the
-// file's metadata ("mediastore_key") when it fits in 512 characters.
+// file's metadata as "mediastore_key" (its "sha256:<hex>" digest when it is
+// longer than the 512 characters a metadata value may have).
 //
 // A stream whose size is known and at least Config.MultipartThreshold goes
 // through the multipart upload API, part by part, with at most two parts
@@ -146,6 +161,9 @@ func (p *Provider) putBase(ctx context.Context, key string, r io.Reader, opts *m
 	body := io.MultiReader(bytes.NewReader(head), src, bytes.NewReader(tail))
 	var res map[string]string
 	err := p.uploadRequest(ctx, op, key, "/base/", mw.FormDataContentType(), body, length, &res)
+	if err != nil && ctx.Err() != nil {
+		return nil, p.transportError(op, key, "POST /base/", ctx.Err())
+	}
 	if src.err != nil {
 		return nil, p.streamError(op, key, src.err)
 	}

@@ -1,8 +1,8 @@
 package uploadcare
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"time"

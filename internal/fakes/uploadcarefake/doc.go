@@ -22,6 +22,11 @@
 // hex(HMAC-SHA256(secret key, expire)); it is required when
 // Options.SignedUploads is set and checked whenever it is sent.
 //
+// A file's MIME type is the one declared for it (the file part's
+// Content-Type, the content_type of /multipart/start/), else the one
+// sniffed from its first bytes; images (PNG, JPEG, GIF) get their
+// dimensions.
+//
 // # REST API ([Server.APIURL])
 //
 // GET /files/{uuid}/, PUT and DELETE /files/{uuid}/storage/. Every request
