@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -146,7 +147,7 @@ func New(p Provider, s MetadataStore, cfg *Config) (*Client, error) {
 	}
 	c.TicketExpiry = min(c.TicketExpiry, c.PendingTTL)
 	for _, t := range c.AllowedTypes {
-		if t == "" || mediaType(t) != t && t != "*" {
+		if t != "*" && (strings.Count(t, "/") != 1 || mediaType(t) != t || strings.HasPrefix(t, "*/") && t != "*/*") {
 			return nil, fmt.Errorf("mediastore: Config.AllowedTypes has an invalid entry %q (want type/subtype or type/*, lowercase)", t)
 		}
 	}

@@ -94,6 +94,10 @@ func (c *Client) Upload(ctx context.Context, owner string, r io.Reader, opts *Up
 	sum := body.hasher.close()
 	<-in.done
 
+	var objKey string // the object's key once Put succeeded
+	if perr == nil && obj != nil {
+		objKey = obj.Key
+	}
 	if perr == nil && in.err == nil && body.err == nil && body.eof {
 		f, err := c.finishUpload(ctx, in.file, obj, body.n, sum)
 		if err == nil {
@@ -103,16 +107,12 @@ func (c *Client) Upload(ctx context.Context, owner string, r io.Reader, opts *Up
 	}
 
 	// Something failed: remove what was made.
-	var objKey string
-	if perr == nil && obj != nil { // Put succeeded, a later step failed
-		objKey = obj.Key
-	}
 	c.compensate(ctx, owner, in.file, key, objKey)
 	switch {
-	case body.err != nil:
-		return nil, c.uploadErr(key, body.err)
 	case in.err != nil:
 		return nil, c.wrap(op, key, ErrStore, in.err)
+	case body.err != nil:
+		return nil, c.uploadErr(key, body.err)
 	case perr != nil:
 		return nil, c.uploadErr(key, perr)
 	}
