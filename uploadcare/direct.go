@@ -34,7 +34,7 @@ func (p *Provider) PrepareDirect(ctx context.Context, key string, opts *mediasto
 	}
 	expires := p.now().Add(ttl).Truncate(time.Second)
 	fields := map[string]string{}
-	for _, f := range p.uploadFields("UPLOADCARE_STORE", key, expires) {
+	for _, f := range p.uploadFields(key, expires) {
 		fields[f.name] = f.value
 	}
 	return &mediastore.Ticket{
@@ -76,5 +76,5 @@ func (p *Provider) VerifyDirect(ctx context.Context, key string, proof map[strin
 		return nil, mediastore.NewError(op, Name, key, mediastore.ErrForbidden,
 			fmt.Errorf("file %s was not uploaded with the ticket for this key", uuid))
 	}
-	return p.object(uuid, fi), nil
+	return p.object(uuid, fi, false), nil
 }

@@ -49,15 +49,20 @@ func (fi *fileInfo) stored() bool {
 	return fi.DatetimeStored != nil
 }
 
-// object converts an answer about uuid into an Object.
-func (p *Provider) object(uuid string, fi *fileInfo) *mediastore.Object {
+// object converts an answer about uuid into an Object. Extra["stored"]
+// is set only by Stat: the objects of Put and VerifyDirect are temporary by
+// construction and become rows that outlive the commit.
+func (p *Provider) object(uuid string, fi *fileInfo, withStored bool) *mediastore.Object {
 	o := &mediastore.Object{
 		Key:          uuid,
 		Size:         fi.Size,
 		ContentType:  fi.MimeType,
 		ResourceType: resourceType(fi.MimeType),
 		URL:          p.cdnURL(uuid, "", ""),
-		Extra:        map[string]any{"stored": fi.stored()},
+		Extra:        map[string]any{},
+	}
+	if withStored {
+		o.Extra["stored"] = fi.stored()
 	}
 	if fi.DatetimeUploaded != nil {
 		o.ModTime = *fi.DatetimeUploaded

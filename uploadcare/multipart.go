@@ -22,7 +22,7 @@ const partTries = 2
 func (p *Provider) putMultipart(ctx context.Context, key string, r io.Reader, opts *mediastore.PutOptions) (*mediastore.Object, error) {
 	const op = "uploadcare.Put"
 	ct := contentType(opts)
-	fields := append(p.uploadFields("UPLOADCARE_STORE", key, p.now().Add(serverUploadTTL)),
+	fields := append(p.uploadFields(key, p.now().Add(serverUploadTTL)),
 		field{"filename", filename(key, opts)},
 		field{"size", strconv.FormatInt(opts.Size, 10)},
 		field{"content_type", ct},
@@ -57,7 +57,7 @@ func (p *Provider) putMultipart(ctx context.Context, key string, r io.Reader, op
 		return nil, mediastore.NewError(op, Name, key, mediastore.ErrProvider,
 			fmt.Errorf("Uploadcare stored %d bytes of %d", fi.Size, opts.Size))
 	}
-	return p.object(start.UUID, &fi), nil
+	return p.object(start.UUID, &fi, false), nil
 }
 
 // sendParts reads src part by part and PUTs each part to its URL. It

@@ -140,7 +140,7 @@ func (p *Provider) Stat(ctx context.Context, key string) (*mediastore.Object, er
 	if err != nil {
 		return nil, err
 	}
-	return p.object(key, fi), nil
+	return p.object(key, fi, true), nil
 }
 
 // Delete removes the file with the UUID key (DELETE /files/{uuid}/storage/).

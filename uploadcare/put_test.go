@@ -33,14 +33,17 @@ func TestPutIsTemporaryUntilCommit(t *testing.T) {
 		if !ok || f.Stored || f.Removed {
 			t.Fatalf("after Put the fake has %+v (found %t), want a temporary file", f, ok)
 		}
-		if o.Extra["stored"] != false {
-			t.Errorf("Put: Extra[stored] = %v, want false", o.Extra["stored"])
+		if _, ok := o.Extra["stored"]; ok {
+			t.Errorf("Put: Extra = %v, want no stored flag (the row outlives the commit)", o.Extra)
 		}
 	}
 	if f, _ := b.fake.File(crashed.Key); f.Metadata["mediastore_key"] != "user_1/01crash-a.txt" {
 		t.Errorf("metadata = %v, want the key", f.Metadata)
 	}
 
+	if st, err := p.Stat(t.Context(), crashed.Key); err != nil || st.Extra["stored"] != false {
+		t.Fatalf("Stat before Commit = %+v, %v; want a temporary file", st, err)
+	}
 	if err := p.Commit(t.Context(), kept.Key); err != nil {
 		t.Fatalf("Commit: %v", err)
 	}

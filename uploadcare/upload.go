@@ -48,8 +48,8 @@ type field struct{ name, value string }
 // uploadFields returns the fields every upload carries: the public key,
 // UPLOADCARE_STORE=0 (temporary until committed), the signature when
 // signed uploads are on (valid until expires) and the key's metadata.
-func (p *Provider) uploadFields(storeName, key string, expires time.Time) []field {
-	fs := []field{{"UPLOADCARE_PUB_KEY", p.cfg.PublicKey}, {storeName, "0"}}
+func (p *Provider) uploadFields(key string, expires time.Time) []field {
+	fs := []field{{"UPLOADCARE_PUB_KEY", p.cfg.PublicKey}, {"UPLOADCARE_STORE", "0"}}
 	if p.cfg.SignedUploads {
 		exp := expires.Unix()
 		fs = append(fs, field{"signature", SignUpload(p.cfg.SecretKey, exp)}, field{"expire", strconv.FormatInt(exp, 10)})
@@ -141,7 +141,7 @@ func (p *Provider) putBase(ctx context.Context, key string, r io.Reader, opts *m
 	const op = "uploadcare.Put"
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for _, f := range p.uploadFields("UPLOADCARE_STORE", key, p.now().Add(serverUploadTTL)) {
+	for _, f := range p.uploadFields(key, p.now().Add(serverUploadTTL)) {
 		_ = mw.WriteField(f.name, f.value)
 	}
 	h := textproto.MIMEHeader{}
@@ -185,7 +185,7 @@ func (p *Provider) putBase(ctx context.Context, key string, r io.Reader, opts *m
 		return nil, mediastore.NewError(op, Name, key, mediastore.ErrProvider,
 			fmt.Errorf("Uploadcare stored %d bytes of %d", fi.Size, src.n))
 	}
-	return p.object(uuid, &fi), nil
+	return p.object(uuid, &fi, false), nil
 }
 
 // uploadGet makes a GET request to the Upload API.
