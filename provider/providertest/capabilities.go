@@ -410,3 +410,19 @@ func testTransformer(t *testing.T, f *fixture) {
 		t.Fatalf("TransformURL(%q) = %q, the same as the untransformed URL", obj.Key, u)
 	}
 }
+
+func testCommitter(t *testing.T, f *fixture) {
+	c := f.p.(mediastore.Committer)
+	data := content("commit", 700)
+	obj := f.put(t, f.key("commit.txt"), data, textOpts(700))
+	for i := range 2 { // a retried Commit is harmless
+		if err := c.Commit(f.ctx, obj.Key); err != nil {
+			t.Fatalf("Commit #%d(%q): %v", i+1, obj.Key, err)
+		}
+	}
+	f.stat(t, obj.Key, data, textOpts(700))
+	f.download(t, f.url(t, obj.Key, false), data)
+	if err := c.Commit(f.ctx, f.missingKey(t)); !errors.Is(err, mediastore.ErrNotFound) {
+		t.Fatalf("Commit of a missing key = %v, want an ErrNotFound error", err)
+	}
+}

@@ -30,8 +30,9 @@
 // [mediastore.RangeReader], [mediastore.DirectUploader] (the suite executes
 // the ticket with the harness's HTTP client), [mediastore.DirectVerifier] and
 // [mediastore.DirectKeyer] (the proof is the upload response's top-level JSON
-// fields as strings, as a browser would send them back), [mediastore.Lister]
-// and [mediastore.Transformer]. A capability the provider lacks adds no test.
+// fields as strings, as a browser would send them back), [mediastore.Lister],
+// [mediastore.Committer] and [mediastore.Transformer]. A capability the
+// provider lacks adds no test.
 //
 // # Adjusting the suite
 //

@@ -86,6 +86,9 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	if _, ok := probe.p.(mediastore.Lister); ok {
 		tests = append(tests, suiteTest{"Lister", testLister})
 	}
+	if _, ok := probe.p.(mediastore.Committer); ok {
+		tests = append(tests, suiteTest{"Committer", testCommitter})
+	}
 	if _, ok := probe.p.(mediastore.Transformer); ok {
 		tests = append(tests, suiteTest{"Transformer", testTransformer})
 	}
