@@ -41,13 +41,16 @@ type Upload struct {
 // differs from Upload.Size or its checksum from Upload.SHA256, and with the
 // reader's error when reading fails.
 type Server struct {
+	// Signer checks the signatures.
 	Signer *Signer
 	// Public serves GET and HEAD without a signature. PUT always needs one.
 	Public bool
 	// Now is the clock signatures are checked against.
-	Now  func() time.Time
+	Now func() time.Time
+	// Open opens key for GET and HEAD; a missing key is an ErrNotFound error.
 	Open func(ctx context.Context, key string) (*Content, error)
-	Put  func(ctx context.Context, key string, r io.Reader, u *Upload) error
+	// Put stores an accepted upload.
+	Put func(ctx context.Context, key string, r io.Reader, u *Upload) error
 }
 
 // ServeHTTP serves GET and HEAD of an object and PUT of a direct upload. The
