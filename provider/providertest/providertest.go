@@ -31,8 +31,9 @@ type Options struct {
 	// AssignsKeys reports that the provider chooses its own keys (e.g.
 	// Uploadcare's UUIDs): the suite then does not expect the returned
 	// Object.Key or Ticket.Key to equal the key it asked for, checks
-	// missing keys with a key that was put and deleted, and lists with an
-	// empty prefix.
+	// missing keys with a key that was put and deleted, lists with an
+	// empty prefix, and cannot check that a failed Put or a refused direct
+	// upload left nothing behind (it has no key to look at).
 	AssignsKeys bool
 	// LargeSize is the length of the large-stream tests, in bytes.
 	// Defaults to 32 MiB.
