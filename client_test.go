@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mediastore/mediastore"
+	"github.com/mediastore/mediastore/internal/testdb"
 	"github.com/mediastore/mediastore/provider/memory"
 	"github.com/mediastore/mediastore/store/memstore"
 )
@@ -942,4 +943,11 @@ func TestNewConfig(t *testing.T) {
 func TestFlowsMemstore(t *testing.T) {
 	t.Parallel()
 	runFlows(t, func(t *testing.T) mediastore.MetadataStore { return memstore.New() })
+}
+
+func TestFlowsPostgres(t *testing.T) {
+	t.Parallel()
+	runFlows(t, func(t *testing.T) mediastore.MetadataStore {
+		return testdb.Store(context.Background(), t, nil)
+	})
 }

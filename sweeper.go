@@ -102,7 +102,11 @@ func (s *Sweeper) finish(ctx context.Context, rows []*File, res *SweepResult) {
 			defer func() { <-sem; wg.Done() }()
 			err := s.c.p.Delete(ctx, f.Key)
 			if err == nil {
-				err = s.c.s.Delete(ctx, &DeleteParams{ID: f.ID, Status: StatusDeleting})
+				// The object is gone: finish the row even if the pass is
+				// being stopped, rather than leave it for a later pass.
+				cctx, cancel := cleanupContext(ctx)
+				err = s.c.s.Delete(cctx, &DeleteParams{ID: f.ID, Status: StatusDeleting})
+				cancel()
 				if errors.Is(err, ErrNotFound) {
 					err = nil
 				}
