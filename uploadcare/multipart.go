@@ -61,7 +61,8 @@ func (p *Provider) putMultipart(ctx context.Context, key string, r io.Reader, op
 }
 
 // sendParts reads src part by part and PUTs each part to its URL. It
-// returns the stream's failure first, then the first upload failure.
+// reports the caller's cancellation first, then the stream's failure, then
+// the first upload failure.
 func (p *Provider) sendParts(parent context.Context, op, key string, src *sizedReader, urls []string, ct string) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -94,7 +95,7 @@ func (p *Provider) sendParts(parent context.Context, op, key string, src *sizedR
 read:
 	for i := range urls {
 		if ctx.Err() != nil {
-			break
+			break read
 		}
 		var buf []byte
 		select {
@@ -105,12 +106,12 @@ read:
 		n := min(p.cfg.PartSize, src.size-int64(i)*p.cfg.PartSize)
 		if _, err := io.ReadFull(src, buf[:n]); err != nil {
 			readErr = err
-			break
+			break read
 		}
 		if i == len(urls)-1 {
 			readErr = src.expectEOF()
 			if readErr != nil {
-				break
+				break read
 			}
 		}
 		parts <- part{i, buf[:n]}
