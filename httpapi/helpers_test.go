@@ -38,11 +38,11 @@ type testBundle struct {
 }
 
 type setupOpts struct {
-	public  bool                                           // memory provider serves public URLs
-	wrap    func(*memory.Provider) mediastore.Provider     // replaces the provider given to the Client
-	client  mediastore.Config                              // Client config
-	config  func(*Config)                                  // edits the handler config
-	handler func(b *testBundle, mux *http.ServeMux)        // extra routes
+	public  bool                                       // memory provider serves public URLs
+	wrap    func(*memory.Provider) mediastore.Provider // replaces the provider given to the Client
+	client  mediastore.Config                          // Client config
+	config  func(*Config)                              // edits the handler config
+	handler func(b *testBundle, mux *http.ServeMux)    // extra routes
 }
 
 // testAuth is the tests' authenticator: the X-User-ID header, required.
