@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -184,6 +185,10 @@ func newServer(endpoint, access, secret, region string, roots *x509.CertPool, pr
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil
 	tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	tr.DialContext = dialReset
+	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return dialTLSReset(ctx, network, addr, tr.TLSClientConfig)
+	}
 	client := &http.Client{Transport: tr}
 	s := &Server{
 		Endpoint:  endpoint,
@@ -265,3 +270,51 @@ func (s *Server) removeBucket(ctx context.Context, name string) error {
 	_, err := s.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 	return err
 }
+
+// The client's connections end with a reset rather than a graceful close.
+// When a request body fails half-way (a reader error, a cancellation), the
+// transport closes the connection: AWS, R2, B2 and MinIO then refuse the
+// short body, but versitygw v1.8.0 reads a graceful close as the end of the
+// body and stores the bytes it got. A reset reaches it as the error it is.
+// (A TLS close_notify would read as a graceful end too, so TLS connections
+// skip it.)
+
+var dialer = &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+
+func dialReset(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	return c, nil
+}
+
+func dialTLSReset(ctx context.Context, network, addr string, cfg *tls.Config) (net.Conn, error) {
+	raw, err := dialReset(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg = cfg.Clone()
+	if cfg.ServerName == "" {
+		host, _, _ := net.SplitHostPort(addr)
+		cfg.ServerName = host
+	}
+	c := tls.Client(raw, cfg)
+	if err := c.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return &resetConn{Conn: c, raw: raw}, nil
+}
+
+// resetConn is a TLS connection whose Close resets the TCP connection
+// without a close_notify.
+type resetConn struct {
+	*tls.Conn
+	raw net.Conn
+}
+
+func (c *resetConn) Close() error { return c.raw.Close() }
