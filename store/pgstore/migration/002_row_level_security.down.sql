@@ -1,0 +1,2 @@
+DROP POLICY mediastore_owner ON {{.Table}};
+ALTER TABLE {{.Table}} DISABLE ROW LEVEL SECURITY;
