@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,11 +117,18 @@ func pngBytes(t *testing.T, w, h int) []byte {
 	return buf.Bytes()
 }
 
+// sdkMu serializes cloudinary-go's constructors: config.NewFromQueryParams
+// writes a package-level gorilla/schema decoder (a data race in v2.16.1
+// when two run at once).
+var sdkMu sync.Mutex
+
 // sdk is cloudinary-go, the official SDK, pointed at the fake.
 func sdk(t *testing.T, s *cloudinaryfake.Server, secret string) *cloudinary.Cloudinary {
 	t.Helper()
 	o := s.Options()
+	sdkMu.Lock()
 	cld, err := cloudinary.NewFromParams(o.CloudName, o.APIKey, secret)
+	sdkMu.Unlock()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,14 +27,21 @@ var unsignedParams = map[string]bool{
 var arrayKey = regexp.MustCompile(`^(.*)\[\d*\]$`)
 
 // StringToSign renders params as Cloudinary signs them: array parameters
-// ("tags[]", "tags[0]") folded into one comma-joined value, parameters
+// ("tags[]", "tags[0]") folded into one comma-joined value (in the order of
+// their names, then of their values), parameters
 // with empty values dropped, sorted by name, "name=value" without URL
 // escaping, joined with "&". In signature version 2 (the default of every
 // current SDK) each "&" inside a value becomes "%26"; version 1 keeps it.
 // It renders every parameter it is given: callers drop the unsigned ones.
 func StringToSign(params url.Values, version int) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // "tags[0]" before "tags[1]", as cloudinary-go folds them
 	folded := map[string][]string{}
-	for k, vs := range params {
+	for _, k := range keys {
+		vs := params[k]
 		name := k
 		if m := arrayKey.FindStringSubmatch(k); m != nil {
 			name = m[1]
