@@ -151,6 +151,11 @@ type PutOptions struct {
 	// Filename is the sanitized original file name, for providers that keep
 	// it. It may be empty.
 	Filename string
+	// SHA256, when set, returns the lowercase hex SHA-256 of the stream once
+	// it has been read to its end ("" before). The Client computes it while
+	// streaming; providers that record checksums call it instead of hashing
+	// the stream a second time.
+	SHA256 func() string
 }
 
 // URLOptions controls the URLs a provider makes.

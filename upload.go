@@ -90,7 +90,7 @@ func (c *Client) Upload(ctx context.Context, owner string, r io.Reader, opts *Up
 		declared = o.Size
 	}
 	body := &uploadReader{head: head, r: r, max: c.cfg.MaxSize, declared: declared, hasher: newAsyncHasher(), gate: in.wait}
-	obj, perr := c.p.Put(ctx, key, body, &PutOptions{Size: declared, ContentType: ctype, ResourceType: rtype, Filename: filename})
+	obj, perr := c.p.Put(ctx, key, body, &PutOptions{Size: declared, ContentType: ctype, ResourceType: rtype, Filename: filename, SHA256: body.digest})
 	sum := body.hasher.close()
 	<-in.done
 

@@ -72,18 +72,25 @@ const hashChunk = 256 << 10
 // fixed buffers; memory stays bounded whatever the stream's length.
 type asyncHasher struct {
 	h      hash.Hash
-	work   chan []byte
+	work   chan hashJob
 	free   chan []byte
 	done   chan struct{}
 	cur    []byte
 	closed bool
 }
 
+// hashJob is a buffer to hash, or, with reply set, a request for the digest
+// of everything before it.
+type hashJob struct {
+	b     []byte
+	reply chan string
+}
+
 func newAsyncHasher() *asyncHasher {
 	const nbuf = 4
 	a := &asyncHasher{
 		h:    sha256.New(),
-		work: make(chan []byte, nbuf),
+		work: make(chan hashJob, nbuf),
 		free: make(chan []byte, nbuf),
 		done: make(chan struct{}),
 	}
@@ -92,9 +99,13 @@ func newAsyncHasher() *asyncHasher {
 	}
 	go func() {
 		defer close(a.done)
-		for b := range a.work {
-			a.h.Write(b)
-			a.free <- b[:0]
+		for j := range a.work {
+			if j.reply != nil {
+				j.reply <- hex.EncodeToString(a.h.Sum(nil))
+				continue
+			}
+			a.h.Write(j.b)
+			a.free <- j.b[:0]
 		}
 	}()
 	return a
@@ -110,33 +121,46 @@ func (a *asyncHasher) write(p []byte) {
 		a.cur = a.cur[:len(a.cur)+k]
 		p = p[k:]
 		if len(a.cur) == cap(a.cur) {
-			a.work <- a.cur
+			a.work <- hashJob{b: a.cur}
 			a.cur = nil
 		}
+	}
+}
+
+// flush hands a partly filled buffer to the goroutine, keeping order.
+func (a *asyncHasher) flush() {
+	if a.cur != nil {
+		a.work <- hashJob{b: a.cur}
+		a.cur = nil
 	}
 }
 
 // take hands over a free buffer for the caller to fill and then give back
 // with submit, which hashes it without a copy.
 func (a *asyncHasher) take() []byte {
-	if a.cur != nil { // flush a partly filled buffer first, keeping order
-		a.work <- a.cur
-		a.cur = nil
-	}
+	a.flush()
 	b := <-a.free
 	return b[:cap(b)]
 }
 
-func (a *asyncHasher) submit(b []byte) { a.work <- b }
+func (a *asyncHasher) submit(b []byte) { a.work <- hashJob{b: b} }
+
+// digest returns the hex SHA-256 of everything written so far.
+func (a *asyncHasher) digest() string {
+	if a.closed {
+		return hex.EncodeToString(a.h.Sum(nil))
+	}
+	a.flush()
+	reply := make(chan string, 1)
+	a.work <- hashJob{reply: reply}
+	return <-reply
+}
 
 // close stops the goroutine and returns the hex digest.
 func (a *asyncHasher) close() string {
 	if !a.closed {
+		a.flush()
 		a.closed = true
-		if a.cur != nil && len(a.cur) > 0 {
-			a.work <- a.cur
-			a.cur = nil
-		}
 		close(a.work)
 		<-a.done
 	}
@@ -226,6 +250,17 @@ func (u *uploadReader) next(p []byte) (int, bool, error) {
 		u.eof = true
 	}
 	return n, final, nil
+}
+
+// digest returns the SHA-256 of the stream once it has been read to its
+// end, for PutOptions.SHA256; before that it returns "".
+func (u *uploadReader) digest() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.eof || u.err != nil {
+		return ""
+	}
+	return u.hasher.digest()
 }
 
 // Read implements io.Reader for providers that read into their own buffers.

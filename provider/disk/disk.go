@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/fnv"
 	"io"
 	"io/fs"
@@ -103,7 +104,7 @@ func New(cfg Config) (*Provider, error) {
 		Now:    p.now,
 		Open:   p.open,
 		Put: func(ctx context.Context, key string, r io.Reader, u *urlsign.Upload) error {
-			_, err := p.put(ctx, "PUT", key, r, u.Size, u.ContentType, u.SHA256)
+			_, err := p.put(ctx, "PUT", key, r, u.Size, u.ContentType, u.SHA256, nil)
 			return err
 		},
 	}
@@ -155,10 +156,12 @@ func (p *Provider) Put(ctx context.Context, key string, r io.Reader, opts *media
 	if opts == nil {
 		opts = &mediastore.PutOptions{Size: -1}
 	}
-	return p.put(ctx, "Put", key, r, opts.Size, opts.ContentType, "")
+	return p.put(ctx, "Put", key, r, opts.Size, opts.ContentType, "", opts.SHA256)
 }
 
-func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size int64, contentType, wantSHA string) (obj *mediastore.Object, err error) {
+// put writes r to key. digest, when not nil, is the caller's SHA-256 of r
+// (PutOptions.SHA256), used instead of hashing the stream again.
+func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size int64, contentType, wantSHA string, digest func() string) (obj *mediastore.Object, err error) {
 	name, err := p.checkKey(op, key)
 	if err != nil {
 		return nil, err
@@ -190,8 +193,13 @@ func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size in
 	if size >= 0 {
 		src = io.LimitReader(cr, size+1)
 	}
-	h := sha256.New()
-	n, err := io.CopyBuffer(io.MultiWriter(f, h), src, make([]byte, copyBuf))
+	var h hash.Hash
+	var dst io.Writer = f
+	if digest == nil {
+		h = sha256.New()
+		dst = io.MultiWriter(f, h)
+	}
+	n, err := io.CopyBuffer(dst, src, make([]byte, copyBuf))
 	switch {
 	case ctx.Err() != nil:
 		return nil, p.err(op, key, mediastore.ErrProvider, ctx.Err())
@@ -202,7 +210,12 @@ func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size in
 	case size >= 0 && n != size:
 		return nil, p.err(op, key, mediastore.ErrInvalid, fmt.Errorf("read %d bytes, want %d", min(n, size+1), size))
 	}
-	m := meta{ContentType: contentType, SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
+	m := meta{ContentType: contentType, Size: n}
+	if h != nil {
+		m.SHA256 = hex.EncodeToString(h.Sum(nil))
+	} else {
+		m.SHA256 = digest()
+	}
 	if wantSHA != "" && m.SHA256 != wantSHA {
 		return nil, p.err(op, key, mediastore.ErrInvalid, errors.New("SHA-256 differs from the declared one"))
 	}
