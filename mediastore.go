@@ -109,7 +109,8 @@ type Committer interface {
 // Lister is the optional capability of providers that can enumerate their
 // objects. [Client.Reconcile] uses it.
 type Lister interface {
-	// ListObjects yields every object whose key starts with prefix.
+	// ListObjects yields every object whose key starts with prefix, with
+	// its Key, Size and ModTime set.
 	ListObjects(ctx context.Context, prefix string) iter.Seq2[*Object, error]
 }
 
@@ -304,6 +305,25 @@ type MetadataStore interface {
 	// deleting with ExpiresAt = p.Now + p.Lease, and returns them. Two
 	// concurrent claims never return the same row.
 	ClaimExpired(ctx context.Context, p *ClaimParams) ([]*File, error)
+}
+
+// RowScanner is the optional capability of metadata stores that can list
+// every row of a provider, across owners, for [Client.Reconcile]. It is a
+// system call: with Row Level Security it needs a role that sees every row.
+type RowScanner interface {
+	// ScanRows returns up to p.Limit rows of p.Provider in any status whose
+	// key starts with p.Prefix and sorts after p.AfterKey, ordered by key
+	// (byte order). ListResult.Next is unused; the caller continues after
+	// the last row's key.
+	ScanRows(ctx context.Context, p *ScanParams) ([]*File, error)
+}
+
+// ScanParams selects a page of [RowScanner.ScanRows].
+type ScanParams struct {
+	Provider string
+	Prefix   string
+	AfterKey string
+	Limit    int
 }
 
 // InsertParams are the fields of a new row.
