@@ -109,9 +109,7 @@ func (p *Provider) Stat(ctx context.Context, key string) (*mediastore.Object, er
 		ETag:        trimETag(out.ETag),
 		ModTime:     aws.ToTime(out.LastModified),
 		URL:         p.publicURL(key),
-	}
-	if out.ChecksumType != types.ChecksumTypeComposite {
-		obj.SHA256 = hexSHA256(aws.ToString(out.ChecksumSHA256))
+		SHA256:      hexSHA256(aws.ToString(out.ChecksumSHA256)),
 	}
 	return obj, nil
 }
