@@ -209,6 +209,7 @@ func TestNoBinaries(t *testing.T) {
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("Start = %v, want ErrUnavailable", err)
 	}
+	t.Log(err)
 }
 
 func TestBadHow(t *testing.T) {

@@ -157,6 +157,7 @@ func TestRLSRawSQL(t *testing.T) {
 			if n := affected(t, tx, "DELETE FROM "+tbl+" WHERE owner = 'bob'"); n != 0 {
 				t.Fatalf("alice deleted %d of bob's rows", n)
 			}
+			t.Logf("as %s with mediastore.owner=alice: 0 of bob's rows seen, updated or deleted", b.role)
 			// Everything alice can touch is hers.
 			if n := affected(t, tx, "UPDATE "+tbl+" SET filename = 'mine'"); n != 2 {
 				t.Fatalf("alice's blanket UPDATE changed %d rows, want her 2", n)

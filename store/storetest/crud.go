@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -264,4 +266,36 @@ func testInvalid(t *testing.T, s mediastore.MetadataStore) {
 			t.Fatalf("%d %s rows after invalid calls, want %d", len(res.Files), st, want)
 		}
 	}
+}
+
+func testCanceled(t *testing.T, s mediastore.MetadataStore) {
+	owner, provider := unique("owner-"), unique("prov-")
+	f := mustInsert(t, s, pending(owner, provider, now().Add(-time.Hour)))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	requireCanceled := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s with a cancelled context = %v, want an error wrapping context.Canceled", what, err)
+		}
+	}
+	p := ready(owner, provider)
+	_, err := s.Insert(ctx, p)
+	requireCanceled("Insert", err)
+	_, err = s.Get(ctx, &mediastore.GetParams{Owner: owner, ID: f.ID})
+	requireCanceled("Get", err)
+	_, err = s.GetByKey(ctx, &mediastore.GetByKeyParams{Owner: owner, Provider: provider, Key: f.Key})
+	requireCanceled("GetByKey", err)
+	_, err = s.List(ctx, &mediastore.ListParams{Owner: owner, Status: mediastore.StatusPending, Limit: 10})
+	requireCanceled("List", err)
+	_, err = s.SetStatus(ctx, &mediastore.SetStatusParams{ID: f.ID, Owner: owner, From: mediastore.StatusPending, To: mediastore.StatusReady})
+	requireCanceled("SetStatus", err)
+	requireCanceled("Delete", s.Delete(ctx, &mediastore.DeleteParams{ID: f.ID, Owner: owner, Status: mediastore.StatusPending}))
+	_, err = s.ClaimExpired(ctx, &mediastore.ClaimParams{Provider: provider, Now: now(), Limit: 10, Lease: time.Minute})
+	requireCanceled("ClaimExpired", err)
+
+	// Nothing was written or changed.
+	_, err = s.GetByKey(t.Context(), &mediastore.GetByKeyParams{Owner: owner, Provider: provider, Key: p.Key})
+	requireKind(t, "GetByKey of the cancelled Insert", err, mediastore.ErrNotFound)
+	requireSame(t, mustGet(t, s, owner, f.ID), f)
 }

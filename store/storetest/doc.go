@@ -26,6 +26,8 @@
 //     hand them out again before the lease ends, and concurrent claimers
 //     never get the same row twice and together get every row.
 //   - Bad parameters are ErrInvalid, and nothing is written.
+//   - A cancelled context fails every call with an error that wraps
+//     context.Canceled, and nothing is written.
 //
 // Every error is checked to match exactly one sentinel
 // ([mediastore.KindOf]).

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mediastore.MetadataStore) {
 		{"ClaimOrderAndLimit", testClaimOrderAndLimit},
 		{"ClaimConcurrent", testClaimConcurrent},
 		{"Invalid", testInvalid},
+		{"Canceled", testCanceled},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -178,6 +179,9 @@ func SetStatus(p *mediastore.SetStatusParams) error {
 		}
 		if o.Size < 0 || o.Width < 0 || o.Height < 0 {
 			return errors.New("Object.Size, Width and Height must not be negative")
+		}
+		if o.Width > math.MaxInt32 || o.Height > math.MaxInt32 {
+			return errors.New("Object.Width or Height is too large")
 		}
 		if _, err := MarshalExtra(o.Extra); err != nil {
 			return err
