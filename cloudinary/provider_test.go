@@ -311,8 +311,13 @@ func TestPutBadStreams(t *testing.T) {
 	}
 	for _, size := range []int64{9 << 20, 4 << 20, -1} {
 		cctx, cancel := context.WithCancel(ctx)
-		r := &cancelReader{r: &errReader{n: 9 << 20, err: io.EOF}, after: 1 << 20, cancel: cancel}
-		if _, err := p.Put(cctx, "owner/01abc-cancelled.bin", r, &mediastore.PutOptions{Size: size, ResourceType: "raw"}); !errors.Is(err, context.Canceled) {
+		n := size
+		if n < 0 {
+			n = 9 << 20
+		}
+		r := &cancelReader{r: &errReader{n: int(n), err: io.EOF}, after: 1 << 20, cancel: cancel}
+		_, err := p.Put(cctx, "owner/01abc-cancelled.bin", r, &mediastore.PutOptions{Size: size, ResourceType: "raw"})
+		if !errors.Is(err, context.Canceled) || !errors.Is(err, mediastore.ErrProvider) {
 			t.Errorf("Put (size %d) cancelled mid-stream: %v", size, err)
 		}
 		cancel()

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mediastore/mediastore"
 )
@@ -49,10 +50,12 @@ func (p *Provider) Put(ctx context.Context, key string, r io.Reader, opts *media
 	var a *asset
 	var err error
 	if opts.Size >= 0 && opts.Size <= p.cfg.ChunkSize {
-		sr := &sizedReader{r: r, n: opts.Size}
+		sr := &sizedReader{ctx: ctx, r: r, n: opts.Size}
 		a, err = p.upload(ctx, rt, params, filename, sr, opts.Size, nil)
-		if sr.err != nil {
-			return nil, p.readErr(key, sr.err)
+		// The transport may still be reading the body; r is the caller's
+		// again once Put returns.
+		if rerr := sr.stop(); rerr != nil {
+			return nil, p.readErr(key, rerr)
 		}
 	} else {
 		a, err = p.uploadChunked(ctx, key, rt, params, filename, r, opts.Size)
@@ -68,8 +71,12 @@ func (p *Provider) Put(ctx context.Context, key string, r io.Reader, opts *media
 }
 
 // readErr reports a failure of the caller's stream: its own kind when it
-// has one (the Client's size limit), else ErrInvalid.
+// has one (the Client's size limit), ErrProvider for a cancelled context,
+// else ErrInvalid.
 func (p *Provider) readErr(key string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return p.wrapErr("Put", key, err)
+	}
 	if mediastore.KindOf(err) != nil {
 		return mediastore.NewError("cloudinary.Put", "cloudinary", key, nil, err)
 	}
@@ -239,16 +246,40 @@ func randomHex(n int) string {
 }
 
 // sizedReader passes exactly n bytes of r through and fails when r has
-// fewer or more; err records the failure (or r's own error).
+// fewer or more; err records the failure (or r's own error). After stop it
+// reads nothing more.
 type sizedReader struct {
-	r   io.Reader
-	n   int64
-	err error
+	mu      sync.Mutex
+	ctx     context.Context // a cancelled upload stops reading at once
+	r       io.Reader
+	n       int64
+	err     error
+	stopped bool
+}
+
+var errStopped = errors.New("upload finished")
+
+// stop waits for a Read in progress, makes later Reads fail, and returns
+// the stream's failure, if any.
+func (s *sizedReader) stop() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	return s.err
 }
 
 func (s *sizedReader) Read(b []byte) (int, error) {
-	if s.err != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.stopped:
+		return 0, errStopped
+	case s.err != nil:
 		return 0, s.err
+	}
+	if err := s.ctx.Err(); err != nil {
+		s.err = err
+		return 0, err
 	}
 	if s.n == 0 {
 		var one [1]byte
