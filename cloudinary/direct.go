@@ -80,7 +80,7 @@ func (p *Provider) VerifyDirect(ctx context.Context, key string, proof map[strin
 	forbidden := func(msg string) error {
 		return mediastore.NewError("cloudinary.VerifyDirect", "cloudinary", key, mediastore.ErrForbidden, errors.New(msg))
 	}
-	if id, ok := proof["public_id"]; ok && id != r.PublicID {
+	if id := proof["public_id"]; id != "" && id != r.PublicID {
 		return nil, forbidden("public_id was not issued for this key")
 	}
 	version, sig := proof["version"], proof["signature"]
