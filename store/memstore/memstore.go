@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -288,4 +289,30 @@ func (s *Store) ClaimExpired(ctx context.Context, p *mediastore.ClaimParams) ([]
 		out[i] = clone(next)
 	}
 	return out, nil
+}
+
+var _ mediastore.RowScanner = (*Store)(nil)
+
+// ScanRows implements [mediastore.RowScanner].
+func (s *Store) ScanRows(ctx context.Context, p *mediastore.ScanParams) ([]*mediastore.File, error) {
+	const op = "memstore.ScanRows"
+	if err := paramcheck.Scan(p); err != nil {
+		return nil, mediastore.NewError(op, "", "", mediastore.ErrInvalid, err)
+	}
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	var rows []*mediastore.File
+	for _, f := range s.byID {
+		if f.Provider == p.Provider && strings.HasPrefix(f.Key, p.Prefix) && f.Key > p.AfterKey {
+			rows = append(rows, clone(f))
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(rows, func(a, b *mediastore.File) int { return strings.Compare(a.Key, b.Key) })
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit:p.Limit]
+	}
+	return rows, nil
 }

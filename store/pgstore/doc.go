@@ -14,7 +14,9 @@
 // key (gen_random_uuid, built into PostgreSQL 13 and later), owner,
 // provider, key, status (pending, ready, deleting), what the provider
 // reported, a jsonb of provider extras, and created_at, updated_at,
-// expires_at. (provider, key) is unique. The owner listing is served by a
+// expires_at. (provider, key) is unique, and keys compare in byte order
+// (COLLATE "C") whatever the database's collation, which also serves
+// [Store.ScanRows], the [mediastore.RowScanner] of [mediastore.Client.Reconcile]. The owner listing is served by a
 // keyset index on (owner, status, created_at DESC, id DESC), and one with
 // resource_type for the filtered listing; the sweeper's claims by a
 // partial index on (provider, expires_at) of the pending and deleting

@@ -200,8 +200,8 @@ func TestMigrateInvalid(t *testing.T) {
 }
 
 // TestIndexesServeQueries checks with EXPLAIN (sequential scans off, as
-// on a big table) that the listing and the sweeper's claim use their
-// indexes, and that the sweep index is partial.
+// on a big table) that the listing, the sweeper's claim and ScanRows use
+// their indexes in order, and that the sweep index is partial.
 func TestIndexesServeQueries(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -217,9 +217,16 @@ func TestIndexesServeQueries(t *testing.T) {
 		t.Fatalf("sweep index is not partial on pending/deleting: %s", def)
 	}
 
+	// Keys compare in byte order whatever the database's collation.
+	var collation string
+	if err := pool.QueryRow(ctx, "SELECT collation_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'mediastore_files' AND column_name = 'key'", schema).Scan(&collation); err != nil || collation != "C" {
+		t.Fatalf("key collation = %q (%v), want C", collation, err)
+	}
+
 	plans := map[string]string{
 		"SELECT * FROM " + tbl + " WHERE owner = 'o' AND status = 'ready' AND (created_at, id) < (now(), gen_random_uuid()) ORDER BY created_at DESC, id DESC LIMIT 21":        "mediastore_files_owner_list_idx",
 		"SELECT * FROM " + tbl + " WHERE owner = 'o' AND status = 'ready' AND resource_type = 'image' ORDER BY created_at DESC, id DESC LIMIT 21":                              "mediastore_files_owner_type_list_idx",
+		"SELECT * FROM " + tbl + " WHERE provider = 'disk' AND key >= 'a/' AND key < 'a0' AND key > 'a/1' ORDER BY key LIMIT 10":                                               "mediastore_files_provider_key_key",
 		"SELECT id FROM " + tbl + " WHERE provider = 'disk' AND status IN ('pending', 'deleting') AND expires_at <= now() ORDER BY expires_at LIMIT 10 FOR UPDATE SKIP LOCKED": "mediastore_files_sweep_idx",
 	}
 	for sql, index := range plans {

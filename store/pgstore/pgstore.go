@@ -411,3 +411,33 @@ func (s *Store) ClaimExpired(ctx context.Context, p *mediastore.ClaimParams) ([]
 	}
 	return files, nil
 }
+
+var _ mediastore.RowScanner = (*Store)(nil)
+
+// ScanRows implements [mediastore.RowScanner] for [mediastore.Client.Reconcile]:
+// one statement on the SystemPool, served by the (provider, key) index
+// (keys compare in byte order).
+func (s *Store) ScanRows(ctx context.Context, p *mediastore.ScanParams) ([]*mediastore.File, error) {
+	const op = "pgstore.ScanRows"
+	if err := paramcheck.Scan(p); err != nil {
+		return nil, mediastore.NewError(op, "", "", mediastore.ErrInvalid, err)
+	}
+	var b strings.Builder
+	args := []any{p.Provider, p.Prefix}
+	b.WriteString(`SELECT ` + columns + ` FROM ` + s.q.table + ` WHERE provider = $1 AND key >= $2`)
+	if end, ok := paramcheck.PrefixEnd(p.Prefix); ok {
+		args = append(args, end)
+		fmt.Fprintf(&b, ` AND key < $%d`, len(args))
+	}
+	if p.AfterKey != "" {
+		args = append(args, p.AfterKey)
+		fmt.Fprintf(&b, ` AND key > $%d`, len(args))
+	}
+	args = append(args, p.Limit)
+	fmt.Fprintf(&b, ` ORDER BY key LIMIT $%d::integer`, len(args))
+	files, err := s.query(ctx, "", b.String(), args...)
+	if err != nil {
+		return nil, interpretError(op, p.Provider, "", err)
+	}
+	return files, nil
+}

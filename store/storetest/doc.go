@@ -26,6 +26,9 @@
 //     hand them out again before the lease ends, and concurrent claimers
 //     never get the same row twice and together get every row.
 //   - Bad parameters are ErrInvalid, and nothing is written.
+//   - When the store is a [mediastore.RowScanner]: ScanRows pages through
+//     every row of a provider, across owners and statuses, by key prefix
+//     in byte order.
 //   - A cancelled context fails every call with an error that wraps
 //     context.Canceled, and nothing is written.
 //

@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mediastore.MetadataStore) {
 		{"ClaimConcurrent", testClaimConcurrent},
 		{"Invalid", testInvalid},
 		{"Canceled", testCanceled},
+		{"ScanRows", testScanRows},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -224,6 +224,40 @@ func Claim(p *mediastore.ClaimParams) error {
 	return nil
 }
 
+// Scan validates p.
+func Scan(p *mediastore.ScanParams) error {
+	if p == nil {
+		return errors.New("params are nil")
+	}
+	if err := checkFields(
+		field{"Provider", p.Provider, true, MaxIndexed},
+		field{"Prefix", p.Prefix, false, MaxIndexed},
+		field{"AfterKey", p.AfterKey, false, MaxIndexed},
+	); err != nil {
+		return err
+	}
+	if p.Limit < 1 || p.Limit > MaxLimit {
+		return fmt.Errorf("Limit %d is not between 1 and %d", p.Limit, MaxLimit)
+	}
+	return nil
+}
+
+// PrefixEnd returns the least string, in byte order, that is greater than
+// every string starting with prefix, and false when there is none. Both are
+// valid UTF-8 when prefix is: the last rune is replaced by the next one.
+func PrefixEnd(prefix string) (string, bool) {
+	for prefix != "" {
+		r, size := utf8.DecodeLastRuneInString(prefix)
+		prefix = prefix[:len(prefix)-size]
+		for r++; r <= utf8.MaxRune; r++ {
+			if utf8.ValidRune(r) {
+				return prefix + string(r), true
+			}
+		}
+	}
+	return "", false
+}
+
 // ValidID reports whether id has the form of a row ID: a UUID in its
 // canonical lowercase text form.
 func ValidID(id string) bool {

@@ -19,3 +19,27 @@ func TestIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixEnd(t *testing.T) {
+	for prefix, want := range map[string]string{
+		"a/":                    "a0",
+		"user_1/":               "user_10",
+		"\u007f":                "\u0080",
+		"x\ud7ff":               "x\ue000", // skips the surrogates
+		"é":                     "ê",
+		"a\U0010FFFF":           "b",
+		"\U0010FFFF":            "",
+		"":                      "",
+		"z\U0010FFFF\U0010FFFF": "{",
+	} {
+		got, ok := PrefixEnd(prefix)
+		if got != want || ok != (want != "") {
+			t.Errorf("PrefixEnd(%q) = %q, %v; want %q", prefix, got, ok, want)
+		}
+		for _, s := range []string{prefix, prefix + "\x00", prefix + "zzz", prefix + "\U0010FFFF"} {
+			if ok && s >= got {
+				t.Errorf("PrefixEnd(%q) = %q is not above %q", prefix, got, s)
+			}
+		}
+	}
+}

@@ -1,9 +1,11 @@
--- One table for the files of every provider.
+-- One table for the files of every provider. Keys compare in byte order
+-- (COLLATE "C"), whatever the database's collation: exact equality, and
+-- the (provider, key) index serves ScanRows' key order.
 CREATE TABLE {{.Table}} (
     id            uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
     owner         text        NOT NULL CHECK (owner <> ''),
     provider      text        NOT NULL CHECK (provider <> ''),
-    key           text        NOT NULL CHECK (key <> ''),
+    key           text        COLLATE "C" NOT NULL CHECK (key <> ''),
     status        text        NOT NULL CHECK (status IN ('pending', 'ready', 'deleting')),
     filename      text        NOT NULL DEFAULT '',
     content_type  text        NOT NULL DEFAULT '',
