@@ -31,6 +31,7 @@ const (
 	DefaultDirectUploadExpiry = 5 * time.Minute
 	DefaultPartSize           = 8 << 20
 	DefaultConcurrency        = 2
+	DefaultMultipartThreshold = 100 << 20
 	// DefaultURLExpiry is the validity of a presigned GET when
 	// mediastore.URLOptions.Expiry is zero.
 	DefaultURLExpiry = 15 * time.Minute
@@ -66,11 +67,20 @@ type Config struct {
 	// mediastore.DirectOptions.Expiry is zero. At most 7 days. Defaults to
 	// 5 minutes.
 	DirectUploadExpiry time.Duration
-	// PartSize is the part size of multipart uploads, from 5 MiB to 5 GiB;
-	// a stream of known size up to PartSize goes in one PutObject. A Put
-	// holds at most (Concurrency+1) × PartSize bytes of part buffers, and a
-	// stream of unknown size may be at most 10,000 × PartSize bytes.
-	// Defaults to 8 MiB.
+	// MultipartThreshold is the largest stream of known size that goes in
+	// one PutObject, streamed as it is read without any buffer; larger
+	// ones go in a multipart upload. A single PUT is as fast as the
+	// network allows and holds no memory, but cannot be retried half-way;
+	// multipart parts are buffered, so a failed part is retried. From
+	// PartSize to 5 GiB. Defaults to 100 MiB (AWS's advice: multipart from
+	// 100 MB).
+	MultipartThreshold int64
+	// PartSize is the part size of multipart uploads, from 5 MiB to 5 GiB.
+	// A stream of unknown size is read into a part buffer first and sent
+	// in one PutObject when it fits. A Put holds at most
+	// (Concurrency+1) × PartSize bytes of part buffers, and a stream of
+	// unknown size may be at most 10,000 × PartSize bytes. Defaults to 8
+	// MiB.
 	PartSize int64
 	// Concurrency is how many parts of one Put upload at the same time.
 	// Defaults to 2.
@@ -102,6 +112,9 @@ func (c Config) withDefaults() Config {
 	if c.PartSize == 0 {
 		c.PartSize = DefaultPartSize
 	}
+	if c.MultipartThreshold == 0 {
+		c.MultipartThreshold = max(DefaultMultipartThreshold, c.PartSize)
+	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
 	}
@@ -123,6 +136,8 @@ func (c *Config) validate() error {
 		return errors.New("Config.DirectUploadExpiry must be from 1s to 7 days")
 	case c.PartSize < MinPartSize || c.PartSize > MaxPartSize:
 		return errors.New("Config.PartSize must be from 5 MiB to 5 GiB")
+	case c.MultipartThreshold < c.PartSize || c.MultipartThreshold > MaxPartSize:
+		return errors.New("Config.MultipartThreshold must be from PartSize to 5 GiB")
 	case c.Concurrency < 1:
 		return errors.New("Config.Concurrency must be positive")
 	}

@@ -19,12 +19,13 @@
 //
 // # Uploads
 //
-// [Provider.Put] streams: a stream of known size up to Config.PartSize goes
-// straight into one PutObject; anything else is read into reused part
-// buffers and sent as one PutObject when it fits in a part, else as a
-// multipart upload with Config.Concurrency parts in flight. Memory is
-// bounded by (Concurrency+1) × PartSize whatever the stream's length (24
-// MiB with the defaults). A multipart upload that fails or is cancelled is
+// [Provider.Put] streams: a stream of known size up to
+// Config.MultipartThreshold (100 MiB by default) goes straight into one
+// PutObject as it is read; anything else is read into reused part buffers
+// and sent as one PutObject when it fits in a part, else as a multipart
+// upload with Config.Concurrency parts in flight. Memory is bounded by
+// (Concurrency+1) × PartSize whatever the stream's length (24 MiB with the
+// defaults). A multipart upload that fails or is cancelled is
 // aborted, under a context that survives the cancellation.
 //
 // Bodies are sent with an UNSIGNED-PAYLOAD signature, over plain HTTP as

@@ -33,7 +33,7 @@ type testBundle struct {
 
 // setup returns a provider on a fresh bucket of the shared server of kind
 // opts; mod, when not nil, changes the Config first.
-func setup(t *testing.T, opts *tests3.Options, mod func(*s3compat.Config)) (*s3compat.Provider, *testBundle) {
+func setup(t testing.TB, opts *tests3.Options, mod func(*s3compat.Config)) (*s3compat.Provider, *testBundle) {
 	t.Helper()
 	ctx := context.Background()
 	srv := tests3.Start(ctx, t, opts)

@@ -165,6 +165,7 @@ func TestNewValidates(t *testing.T) {
 		{"AccessKeyID", func(c *s3compat.Config) { c.AccessKeyID = "" }},
 		{"SecretAccessKey", func(c *s3compat.Config) { c.SecretAccessKey = "" }},
 		{"PartSize", func(c *s3compat.Config) { c.PartSize = 1 << 20 }},
+		{"MultipartThreshold", func(c *s3compat.Config) { c.MultipartThreshold = 6 << 20 }},
 		{"Concurrency", func(c *s3compat.Config) { c.Concurrency = -1 }},
 		{"DirectUploadExpiry", func(c *s3compat.Config) { c.DirectUploadExpiry = 8 * 24 * 3600e9 }},
 		{"Endpoint", func(c *s3compat.Config) { c.Endpoint = "127.0.0.1:9000" }},

@@ -38,10 +38,10 @@ func noRetry(o *s3.Options) { o.Retryer = aws.NopRetryer{} }
 
 // Put streams r to key.
 //
-// A stream of known size up to Config.PartSize goes straight to one
-// PutObject, without buffering. Anything else is read into part buffers of
-// Config.PartSize, reused from a pool: a stream that fits in one part goes
-// in one PutObject, a longer one in a multipart upload with up to
+// A stream of known size up to Config.MultipartThreshold goes straight to
+// one PutObject, without buffering. Anything else is read into part
+// buffers of Config.PartSize, reused from a pool: a stream that fits in one
+// part goes in one PutObject, a longer one in a multipart upload with up to
 // Config.Concurrency parts in flight while the next is read. A failed or
 // cancelled multipart upload is aborted. When opts.Size is known the
 // stream must have exactly that length, or Put fails with ErrInvalid and
@@ -59,7 +59,7 @@ func (p *Provider) Put(ctx context.Context, key string, r io.Reader, opts *media
 	if size >= 0 {
 		r = &exactReader{r: r, left: size}
 	}
-	if size >= 0 && size <= p.cfg.PartSize {
+	if size >= 0 && size <= p.cfg.MultipartThreshold {
 		body := r
 		if size == 0 { // an empty stream is checked here and sent as no body
 			if _, err := r.Read(make([]byte, 1)); err != io.EOF {
@@ -149,9 +149,14 @@ func (p *Provider) multipart(ctx context.Context, key string, r io.Reader, first
 		p.putBuf(first)
 		return nil, p.interpretError("Put", key, err)
 	}
-	u := &upload{p: p, key: key, id: aws.ToString(created.UploadId), sem: make(chan struct{}, p.cfg.Concurrency)}
+	u := &upload{
+		p: p, key: key, id: aws.ToString(created.UploadId), size: partSize,
+		sem:  make(chan struct{}, p.cfg.Concurrency),
+		free: make(chan *[]byte, p.cfg.Concurrency+1),
+	}
 	u.ctx, u.cancel = context.WithCancel(ctx)
 	defer u.cancel()
+	defer u.release()
 
 	total := int64(len(*first))
 	u.send(1, first, len(*first))
@@ -160,7 +165,7 @@ func (p *Provider) multipart(ctx context.Context, key string, r io.Reader, first
 			u.fail(p.interpretError("Put", key, context.Cause(u.ctx)))
 			break
 		}
-		buf := p.getBuf(partSize)
+		buf := u.getBuf()
 		off := 0
 		if num == 2 {
 			(*buf)[0], off = carry, 1
@@ -168,19 +173,19 @@ func (p *Provider) multipart(ctx context.Context, key string, r io.Reader, first
 		n, err := io.ReadFull(r, (*buf)[off:])
 		n += off
 		if n > 0 && num > MaxParts {
-			p.putBuf(buf)
+			u.putBuf(buf)
 			u.fail(mediastore.NewError("s3compat.Put", p.cfg.Name, key, mediastore.ErrTooLarge,
 				fmt.Errorf("a stream of unknown size may have at most %d parts of %d bytes", MaxParts, partSize)))
 			break
 		}
 		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			p.putBuf(buf)
+			u.putBuf(buf)
 			u.fail(p.readError(key, err))
 			break
 		}
 		total += int64(n)
 		if n == 0 {
-			p.putBuf(buf)
+			u.putBuf(buf)
 		} else {
 			u.send(num, buf, n)
 		}
@@ -204,14 +209,48 @@ type upload struct {
 	p      *Provider
 	key    string
 	id     string
+	size   int64           // of a part
 	ctx    context.Context // cancelled on the first failure
 	cancel context.CancelFunc
 	sem    chan struct{} // parts in flight
+	free   chan *[]byte  // part buffers to reuse; never more than Concurrency+1 exist
 	wg     sync.WaitGroup
 
 	mu    sync.Mutex
 	parts []types.CompletedPart
 	err   error // the first failure
+}
+
+// getBuf returns a free part buffer of this upload, or a new one. The
+// upload's own free list, rather than the pool alone, guarantees reuse
+// within the upload: a sync.Pool may hide a buffer put back on another P.
+func (u *upload) getBuf() *[]byte {
+	select {
+	case b := <-u.free:
+		return b
+	default:
+		return u.p.getBuf(u.size)
+	}
+}
+
+func (u *upload) putBuf(b *[]byte) {
+	select {
+	case u.free <- b:
+	default:
+		u.p.putBuf(b)
+	}
+}
+
+// release hands the upload's buffers to the pool for later uploads.
+func (u *upload) release() {
+	for {
+		select {
+		case b := <-u.free:
+			u.p.putBuf(b)
+		default:
+			return
+		}
+	}
 }
 
 func (u *upload) fail(err error) {
@@ -229,12 +268,12 @@ func (u *upload) send(num int32, buf *[]byte, n int) {
 	select {
 	case u.sem <- struct{}{}:
 	case <-u.ctx.Done():
-		u.p.putBuf(buf)
+		u.putBuf(buf)
 		return
 	}
 	u.wg.Go(func() {
 		defer func() { <-u.sem }()
-		defer u.p.putBuf(buf)
+		defer u.putBuf(buf)
 		out, err := u.p.client.UploadPart(u.ctx, &s3.UploadPartInput{
 			Bucket:        aws.String(u.p.cfg.Bucket),
 			Key:           aws.String(u.key),

@@ -14,7 +14,7 @@ import (
 
 const partSize = s3compat.MinPartSize // 5 MiB parts keep the multipart tests small
 
-func smallParts(c *s3compat.Config) { c.PartSize = partSize }
+func smallParts(c *s3compat.Config) { c.PartSize, c.MultipartThreshold = partSize, partSize }
 
 func TestPutRoundTrip(t *testing.T) {
 	t.Parallel()
@@ -22,25 +22,31 @@ func TestPutRoundTrip(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
 			for _, tc := range []struct {
-				name     string
-				size     int64
-				declared bool
-				parts    bool // a multipart upload is expected
+				name      string
+				size      int64
+				declared  bool
+				threshold int64
+				parts     bool // a multipart upload is expected
 			}{
-				{"Empty", 0, true, false},
-				{"EmptyUnknownSize", 0, false, false},
-				{"SmallKnownSize", 1000, true, false},
-				{"SmallUnknownSize", 1000, false, false},
-				{"OnePartKnownSize", partSize, true, false},
-				{"OnePartUnknownSize", partSize, false, false},
-				{"OnePartAndAByteUnknownSize", partSize + 1, false, true},
-				{"MultipartKnownSize", 2*partSize + 12345, true, true},
-				{"MultipartUnknownSize", 3*partSize + 777, false, true},
+				{"Empty", 0, true, partSize, false},
+				{"EmptyUnknownSize", 0, false, partSize, false},
+				{"SmallKnownSize", 1000, true, partSize, false},
+				{"SmallUnknownSize", 1000, false, partSize, false},
+				{"OnePartKnownSize", partSize, true, partSize, false},
+				{"OnePartUnknownSize", partSize, false, partSize, false},
+				{"OnePartAndAByteUnknownSize", partSize + 1, false, partSize, true},
+				{"MultipartKnownSize", 2*partSize + 12345, true, partSize, true},
+				{"MultipartUnknownSize", 3*partSize + 777, false, 3 * partSize, true},
+				{"KnownSizeUnderThreshold", 2*partSize + 12345, true, 3 * partSize, false},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
 					// As for B2: no checksum headers at all.
-					p, b := setup(t, k.opts, func(c *s3compat.Config) { c.PartSize, c.SHA256Checksums = partSize, false })
+					p, b := setup(t, k.opts, func(c *s3compat.Config) {
+						smallParts(c)
+						c.MultipartThreshold = tc.threshold
+						c.SHA256Checksums = false
+					})
 					ctx := context.Background()
 					size := int64(-1)
 					if tc.declared {
