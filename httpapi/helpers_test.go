@@ -53,7 +53,7 @@ func testAuth(r *http.Request) (string, error) {
 	return "", errors.New("no X-User-ID header (secret detail: hunter2)")
 }
 
-func setup(t *testing.T, o *setupOpts) *testBundle {
+func setup(t testing.TB, o *setupOpts) *testBundle {
 	t.Helper()
 	if o == nil {
 		o = &setupOpts{}
@@ -110,7 +110,7 @@ func (b *testBundle) do(t *testing.T, method, path, user, ctype string, body io.
 	return send(t, b.api.Client(), req)
 }
 
-func send(t *testing.T, c *http.Client, req *http.Request) (int, []byte) {
+func send(t testing.TB, c *http.Client, req *http.Request) (int, []byte) {
 	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -140,7 +140,7 @@ func (b *testBundle) postJSON(t *testing.T, path, user string, v any) (int, []by
 }
 
 // decode unmarshals a response body, failing the test on malformed JSON.
-func decode[T any](t *testing.T, data []byte) *T {
+func decode[T any](t testing.TB, data []byte) *T {
 	t.Helper()
 	v := new(T)
 	if err := json.Unmarshal(data, v); err != nil {
@@ -177,7 +177,7 @@ func wantError(t *testing.T, got int, body []byte, want int, sentence string) {
 // part is one field of a multipart body; filename marks a file part.
 type part struct{ name, filename, value string }
 
-func form(t *testing.T, parts ...part) (string, []byte) {
+func form(t testing.TB, parts ...part) (string, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -224,7 +224,7 @@ func pngData(n int) string {
 // counts reports the rows of owner by status and the provider's objects.
 type counts struct{ ready, pending, deleting, objects int }
 
-func (b *testBundle) counts(t *testing.T, owner string) counts {
+func (b *testBundle) counts(t testing.TB, owner string) counts {
 	t.Helper()
 	ctx := context.Background()
 	var c counts
@@ -251,7 +251,7 @@ func (b *testBundle) counts(t *testing.T, owner string) counts {
 	return c
 }
 
-func (b *testBundle) wantCounts(t *testing.T, owner string, want counts) {
+func (b *testBundle) wantCounts(t testing.TB, owner string, want counts) {
 	t.Helper()
 	if got := b.counts(t, owner); got != want {
 		t.Fatalf("rows and objects = %+v, want %+v", got, want)
@@ -269,7 +269,7 @@ func (b *testBundle) fetch(t *testing.T, u string) (int, []byte) {
 }
 
 // putTicket executes a PUT ticket with content.
-func (b *testBundle) putTicket(t *testing.T, tk *mediastore.Ticket, content string) int {
+func (b *testBundle) putTicket(t testing.TB, tk *mediastore.Ticket, content string) int {
 	t.Helper()
 	req, err := http.NewRequest(tk.Method, tk.URL, strings.NewReader(content))
 	if err != nil {
