@@ -215,7 +215,11 @@ func (p *Provider) ListObjects(ctx context.Context, prefix string) iter.Seq2[*me
 // refuses another type), Content-Length when opts.Size is positive (so it
 // refuses another length), and x-amz-checksum-sha256 when the client
 // declared opts.SHA256 and Config.SHA256Checksums is set (so it refuses
-// other bytes). The ticket is valid for opts.Expiry, or
+// other bytes). HTTP clients set Content-Length from the body themselves
+// (browsers refuse to set it); it is listed so that a client knows the
+// length is bound. A presigned PUT cannot enforce opts.MaxSize: without a
+// declared size any length up to 5 GiB is accepted, and the Client checks
+// the size at confirm. The ticket is valid for opts.Expiry, or
 // Config.DirectUploadExpiry when that is zero, at most 7 days. Signing is
 // local: no request is made.
 func (p *Provider) PrepareDirect(ctx context.Context, key string, opts *mediastore.DirectOptions) (*mediastore.Ticket, error) {
