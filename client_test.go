@@ -746,6 +746,38 @@ func testDirect(t *testing.T, newStore storeFactory) {
 	if err != nil || again.ID != f.ID {
 		t.Fatalf("second confirm: %v %+v", err, again)
 	}
+	if _, err := b.client.ConfirmUpload(ctx, "judy", &mediastore.ConfirmRequest{Key: tk.Key, RejectRecorded: true}); !errors.Is(err, mediastore.ErrConflict) {
+		t.Fatalf("replay with RejectRecorded: %v", err)
+	}
+
+	// No declared type: the ticket binds none, and the bytes are judged.
+	t.Run("undeclared type", func(t *testing.T) {
+		for _, c := range []struct {
+			body []byte
+			want error
+		}{{pngBytes(700, 23), nil}, {[]byte("plain text, not an image"), mediastore.ErrTypeNotAllowed}} {
+			tk, err := b.client.PrepareUpload(ctx, "kim", &mediastore.PrepareRequest{Filename: "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tk.Headers.Get("Content-Type") != "" {
+				t.Fatalf("a type was bound: %v", tk.Headers)
+			}
+			if code := send(tk, c.body); code/100 != 2 {
+				t.Fatalf("upload: %d", code)
+			}
+			f, err := b.client.ConfirmUpload(ctx, "kim", &mediastore.ConfirmRequest{Key: tk.Key})
+			if !errors.Is(err, c.want) || err == nil && (f.ContentType != "image/png" || f.ResourceType != "image") {
+				t.Fatalf("confirm: %v %+v", err, f)
+			}
+			if f != nil {
+				if err := b.client.Delete(ctx, "kim", f.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		b.requireOwnerEmpty(t, "kim")
+	})
 
 	// An object that breaks the limits is deleted, and nothing recorded.
 	t.Run("sniffed type not allowed", func(t *testing.T) {

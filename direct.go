@@ -13,9 +13,10 @@ type PrepareRequest struct {
 	// Filename is the client's file name; it is sanitized and its
 	// extension kept in the key.
 	Filename string
-	// ContentType is the declared MIME type. It must be allowed by
-	// Config.AllowedTypes; providers that can sign it refuse an upload of
-	// another type. Defaults to application/octet-stream.
+	// ContentType is the declared MIME type, or "". When declared it must
+	// be allowed by Config.AllowedTypes, and providers that can sign it
+	// refuse an upload of another type. Either way ConfirmUpload judges the
+	// type sniffed from the object's bytes.
 	ContentType string
 	// Size is the declared length in bytes, or 0 when the client does not
 	// declare one. Providers that can sign it refuse another length.
@@ -34,6 +35,10 @@ type ConfirmRequest struct {
 	// verify one (Cloudinary: "version" and "signature" of its upload
 	// response; Uploadcare: "uuid"). It may be empty.
 	Proof map[string]string
+	// RejectRecorded makes a confirm of a key that is already recorded an
+	// ErrConflict error, for APIs that report replays, instead of returning
+	// the recorded file (the default, which makes retries safe).
+	RejectRecorded bool
 }
 
 // extraIntent marks the rows of direct-upload intents, so that only they
@@ -65,19 +70,21 @@ func (c *Client) PrepareUpload(ctx context.Context, owner string, req *PrepareRe
 	case r.SHA256 != "" && !isHexSHA256(r.SHA256):
 		return nil, c.errorf(op, "", ErrInvalid, errors.New("sha256 must be 64 lowercase hex digits"))
 	}
-	ctype := "application/octet-stream"
+	// An undeclared type stays empty: the provider then accepts any type
+	// (Cloudinary's auto upload) and the confirm judges the bytes.
+	ctype, rtype := "", ""
 	if r.ContentType != "" {
 		ctype = mediaType(r.ContentType)
 		if strings.Count(ctype, "/") != 1 || strings.ContainsAny(ctype, " *") || len(ctype) > 255 {
 			return nil, c.errorf(op, "", ErrInvalid, errors.New("content type must be type/subtype"))
 		}
-	}
-	if !typeAllowed(c.cfg.AllowedTypes, ctype) {
-		return nil, c.errorf(op, "", ErrTypeNotAllowed, errors.New("declared "+ctype))
+		if !typeAllowed(c.cfg.AllowedTypes, ctype) {
+			return nil, c.errorf(op, "", ErrTypeNotAllowed, errors.New("declared "+ctype))
+		}
+		rtype = resourceType(ctype)
 	}
 	filename := SanitizeFilename(r.Filename)
 	key := makeKey(owner, c.newID(), filename, ctype)
-	rtype := resourceType(ctype)
 	size := int64(-1)
 	if r.Size > 0 {
 		size = r.Size
@@ -130,7 +137,7 @@ func (c *Client) ConfirmUpload(ctx context.Context, owner string, req *ConfirmRe
 	if key == "" || len(key) > 1024 {
 		return nil, c.errorf(op, "", ErrInvalid, errors.New("a key from a ticket is required"))
 	}
-	req = &ConfirmRequest{Key: key, Proof: req.Proof}
+	req = &ConfirmRequest{Key: key, Proof: req.Proof, RejectRecorded: req.RejectRecorded}
 	f, err := c.s.GetByKey(ctx, &GetByKeyParams{Owner: owner, Provider: c.p.Name(), Key: key})
 	if errors.Is(err, ErrNotFound) {
 		return c.confirmedBefore(ctx, owner, req)
@@ -140,7 +147,7 @@ func (c *Client) ConfirmUpload(ctx context.Context, owner string, req *ConfirmRe
 	}
 	switch {
 	case f.Status == StatusReady:
-		return f, nil
+		return c.recorded(f, req)
 	case f.Status != StatusPending:
 		return nil, c.errorf(op, key, ErrNotFound, nil)
 	case f.Extra[extraIntent] != "direct":
@@ -180,11 +187,19 @@ func (c *Client) confirmedBefore(ctx context.Context, owner string, req *Confirm
 		if obj, err := c.verifier.VerifyDirect(ctx, req.Key, req.Proof); err == nil && obj.Key != "" && obj.Key != req.Key {
 			f, err := c.s.GetByKey(ctx, &GetByKeyParams{Owner: owner, Provider: c.p.Name(), Key: obj.Key})
 			if err == nil && f.Status == StatusReady {
-				return f, nil
+				return c.recorded(f, req)
 			}
 		}
 	}
 	return nil, c.errorf(op, req.Key, ErrForbidden, errors.New("the key was not issued to this owner"))
+}
+
+// recorded answers a confirm of a file that is already ready.
+func (c *Client) recorded(f *File, req *ConfirmRequest) (*File, error) {
+	if req.RejectRecorded {
+		return nil, c.errorf("ConfirmUpload", f.Key, ErrConflict, errors.New("the upload is already recorded"))
+	}
+	return f, nil
 }
 
 // verify asks the provider what it really holds for a direct upload.

@@ -174,10 +174,12 @@ type URLOptions struct {
 
 // DirectOptions describes a direct upload for [DirectUploader.PrepareDirect].
 type DirectOptions struct {
-	// ContentType is the type the client declared. Providers that can sign
-	// it make the upload fail with any other type.
+	// ContentType is the type the client declared, or "" when it declared
+	// none. Providers that can sign it make the upload fail with any other
+	// type.
 	ContentType string
-	// ResourceType is "image", "video" or "raw", derived from ContentType.
+	// ResourceType is "image", "video" or "raw", derived from ContentType,
+	// or "" when no type was declared (Cloudinary's "auto").
 	ResourceType string
 	// Size is the length the client declared, or -1 when it declared none.
 	Size int64
@@ -208,6 +210,10 @@ type Ticket struct {
 	Fields map[string]string `json:"fields,omitempty"`
 	// FileField is the form field name of the file in a POST upload.
 	FileField string `json:"file_field,omitempty"`
+	// PublicURL is the URL the file will have once confirmed, when the
+	// storage is public; "" for private storage, whose URLs are signed on
+	// request.
+	PublicURL string `json:"public_url,omitempty"`
 	// ExpiresAt is when the ticket stops working.
 	ExpiresAt time.Time `json:"expires_at"`
 }

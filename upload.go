@@ -112,19 +112,25 @@ func (c *Client) Upload(ctx context.Context, owner string, r io.Reader, opts *Up
 	case in.err != nil:
 		return nil, c.wrap(op, key, ErrStore, in.err)
 	case body.err != nil:
-		return nil, c.uploadErr(key, body.err)
+		return nil, c.uploadErr(key, body.err, true)
 	case perr != nil:
-		return nil, c.uploadErr(key, perr)
+		return nil, c.uploadErr(key, perr, false)
 	}
 	return nil, c.errorf(op, key, ErrProvider, errors.New("provider finished before the end of the stream"))
 }
 
-func (c *Client) uploadErr(key string, err error) error {
+// uploadErr classifies a failure of the stream (readErr) or of the
+// provider's Put.
+func (c *Client) uploadErr(key string, err error, readErr bool) error {
 	switch {
 	case errors.Is(err, errSizeMismatch), errors.Is(err, errEmpty):
 		return c.errorf("Upload", key, ErrInvalid, err)
 	case errors.Is(err, ErrTooLarge):
 		return c.errorf("Upload", key, ErrTooLarge, nil)
+	case readErr:
+		// The caller's stream failed (a client hung up, a body cut short):
+		// bad input unless the error says otherwise.
+		return c.wrap("Upload", key, ErrInvalid, err)
 	}
 	return c.wrap("Upload", key, ErrProvider, err)
 }

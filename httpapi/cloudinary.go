@@ -120,5 +120,5 @@ func (h *Handler) saveCloudinaryMetadata(w *respWriter, r *http.Request) error {
 			proof[k] = v
 		}
 	}
-	return h.confirm(w, r, owner, &mediastore.ConfirmRequest{Proof: proof})
+	return h.confirm(w, r, owner, &mediastore.ConfirmRequest{Proof: proof, RejectRecorded: true})
 }

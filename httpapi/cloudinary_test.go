@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -35,7 +36,7 @@ func (f fakeCloud) PrepareDirect(ctx context.Context, key string, opts *mediasto
 	return &mediastore.Ticket{
 		Key:    key,
 		Method: http.MethodPost,
-		URL:    "https://api.cloudinary.test/v1_1/demo-cloud/" + opts.ResourceType + "/upload",
+		URL:    "https://api.cloudinary.test/v1_1/demo-cloud/" + cmp.Or(opts.ResourceType, "auto") + "/upload",
 		Fields: map[string]string{
 			"api_key": "123456", "timestamp": ts, "public_id": key, "overwrite": "false",
 			"signature": fakeSign("public_id=" + key + "&timestamp=" + ts),
@@ -151,8 +152,12 @@ func TestCloudinaryGuide(t *testing.T) {
 			client: mediastore.Config{AllowedTypes: []string{"image/*"}},
 			wrap:   func(m *memory.Provider) mediastore.Provider { return fakeCloud{m} },
 		})
-		st, body := b.do(t, http.MethodGet, "/generate-signature", "alice", "", nil)
+		// A declared type is judged at once; an undeclared one at confirm,
+		// from the bytes.
+		st, body := b.do(t, http.MethodGet, "/generate-signature?content_type=application/pdf", "alice", "", nil)
 		wantError(t, st, body, http.StatusUnsupportedMediaType, "this type of file is not allowed (allowed: image/*)")
+		st, body = b.do(t, http.MethodGet, "/generate-signature", "alice", "", nil)
+		wantStatus(t, st, body, http.StatusOK)
 	})
 
 	t.Run("NotACloudinaryProvider", func(t *testing.T) {

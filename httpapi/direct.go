@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/mediastore/mediastore"
 )
@@ -13,6 +12,7 @@ const (
 	prepareInvalid = "size must be a positive whole number, sha256 64 lowercase hex digits and the content type a type/subtype"
 	confirmInvalid = "the uploaded file is empty or differs from the size or checksum declared for it"
 	confirmMissing = "the upload was not found at the storage provider: upload the file before saving it"
+	confirmReplay  = "this upload is already recorded"
 )
 
 // PrepareUpload serves POST /uploads: the body is a [PrepareUploadRequest]
@@ -92,7 +92,7 @@ func (h *Handler) presignUpload(w *respWriter, r *http.Request) error {
 		return err
 	}
 	return w.ok(&PresignResponse{Success: true, PresignedURL: t.URL, ObjectKey: t.Key,
-		PublicFileURL: h.publicURL(r.Context(), t.Key)})
+		PublicFileURL: t.PublicURL})
 }
 
 // SaveMetadata is the R2 and B2 guides' save-metadata endpoint (mount it
@@ -116,7 +116,8 @@ func (h *Handler) saveMetadata(w *respWriter, r *http.Request) error {
 	if req.ObjectKey == "" {
 		return badRequest("objectKey is required: send the objectKey of the presign response", nil)
 	}
-	return h.confirm(w, r, owner, &mediastore.ConfirmRequest{Key: req.ObjectKey})
+	// The guides' save-metadata INSERTs once: a replay is a 409.
+	return h.confirm(w, r, owner, &mediastore.ConfirmRequest{Key: req.ObjectKey, RejectRecorded: true})
 }
 
 // prepare runs Client.PrepareUpload.
@@ -133,30 +134,8 @@ func (h *Handler) confirm(w *respWriter, r *http.Request, owner string, req *med
 	f, err := h.c.ConfirmUpload(r.Context(), owner, req)
 	if err != nil {
 		err = h.reword(err, mediastore.ErrInvalid, confirmInvalid)
+		err = h.reword(err, mediastore.ErrConflict, confirmReplay)
 		return h.reword(err, mediastore.ErrNotFound, confirmMissing)
 	}
 	return w.ok(&FileResponse{Success: true, File: f})
-}
-
-// publicURL returns the public URL that key will have, or "" when the
-// provider makes only signed URLs. The library has no call for the URL of
-// a key without a file, so it asks the provider, once, whether its URLs
-// depend on their expiry: signed URLs do, public ones do not.
-func (h *Handler) publicURL(ctx context.Context, key string) string {
-	p := h.c.Provider()
-	exp := h.c.Config().URLExpiry
-	h.publicOnce.Do(func() {
-		ctx := context.WithoutCancel(ctx) // the answer outlives this request
-		a, errA := p.URL(ctx, key, &mediastore.URLOptions{Expiry: exp})
-		b, errB := p.URL(ctx, key, &mediastore.URLOptions{Expiry: exp + time.Minute})
-		h.public = errA == nil && errB == nil && a == b
-	})
-	if !h.public {
-		return ""
-	}
-	u, err := p.URL(ctx, key, &mediastore.URLOptions{Expiry: exp})
-	if err != nil {
-		return ""
-	}
-	return u
 }

@@ -173,12 +173,9 @@ func TestSaveMetadataRefuses(t *testing.T) {
 		up := b.uploadFile(t, "alice", "a.png", pngData(100)).File
 		st, body := b.postJSON(t, "/save-metadata", "bob", map[string]string{"objectKey": up.Key})
 		wantStatus(t, st, body, http.StatusForbidden)
-		// Its owner gets the recorded file back; nothing is written.
+		// Its owner is told it is already recorded; nothing is written.
 		st, body = b.postJSON(t, "/save-metadata", "alice", map[string]string{"objectKey": up.Key})
-		wantStatus(t, st, body, http.StatusOK)
-		if f := decode[FileResponse](t, body).File; f.ID != up.ID || !f.UpdatedAt.Equal(up.UpdatedAt) {
-			t.Fatalf("file = %+v, want the recorded %+v", f, up)
-		}
+		wantError(t, st, body, http.StatusConflict, confirmReplay)
 		b.wantCounts(t, "alice", counts{ready: 1, objects: 1})
 	})
 

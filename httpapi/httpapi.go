@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"github.com/mediastore/mediastore"
 )
@@ -63,8 +62,6 @@ type Handler struct {
 	errs  map[error]*apiError
 	authz *apiError // the 401
 
-	publicOnce sync.Once
-	public     bool // the provider's URLs are public (see publicURL)
 }
 
 // New returns the Handler of c. It mounts the server-side upload, list,

@@ -361,6 +361,9 @@ func (p *Provider) PrepareDirect(ctx context.Context, key string, opts *mediasto
 	if err != nil {
 		return nil, p.err("PrepareDirect", key, mediastore.ErrInvalid, err)
 	}
+	if p.public {
+		t.PublicURL = p.signer.ObjectURL(p.base, key, true, &mediastore.URLOptions{}, p.now())
+	}
 	return t, nil
 }
 

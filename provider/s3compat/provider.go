@@ -258,13 +258,17 @@ func (p *Provider) PrepareDirect(ctx context.Context, key string, opts *mediasto
 			headers[http.CanonicalHeaderKey(k)] = v
 		}
 	}
-	return &mediastore.Ticket{
+	t := &mediastore.Ticket{
 		Key:       key,
 		Method:    req.Method,
 		URL:       req.URL,
 		Headers:   headers,
 		ExpiresAt: signedAt(req.URL, before).Add(exp),
-	}, nil
+	}
+	if p.cfg.PublicBaseURL != "" {
+		t.PublicURL = p.publicURL(key)
+	}
+	return t, nil
 }
 
 // signedAt returns the X-Amz-Date of a presigned URL, or fallback.
