@@ -21,8 +21,11 @@ const maxTicketLife = time.Hour
 // signature, public_id, overwrite=false, and type unless it is "upload")
 // and the file in the field "file". overwrite=false is signed so that the
 // ticket cannot replace the asset once it is confirmed. The ticket never
-// holds the secret. Its Key is the key form of the asset
-// ("image/upload/<public_id>"), to be given back to [Provider.VerifyDirect].
+// holds the secret. Its Key is always the "auto" key form of the asset
+// ("auto/upload/<public_id>"), whatever the upload URL's resource type, so
+// that [Provider.DirectKey] can name it from Cloudinary's upload response
+// alone; [Provider.VerifyDirect] returns the key with the resource type
+// Cloudinary stored ("image/upload/<public_id>"), which the Client records.
 // It expires after opts.Expiry, at most one hour, the life of a Cloudinary
 // signature. Cloudinary cannot enforce opts.Size, MaxSize or SHA256: the
 // Client checks them at confirm.
@@ -49,7 +52,7 @@ func (p *Provider) PrepareDirect(ctx context.Context, key string, opts *mediasto
 		life = maxTicketLife
 	}
 	t := &mediastore.Ticket{
-		Key:       target.Key(),
+		Key:       ref{ResourceType: "auto", Type: target.Type, PublicID: target.PublicID}.Key(),
 		Method:    http.MethodPost,
 		URL:       p.apiURL(rt, "upload"),
 		Fields:    make(map[string]string, len(fields)),
@@ -121,17 +124,20 @@ func isDigits(s string) bool {
 }
 
 // DirectKey returns the ticket key that a client's report of a direct
-// upload names: "<resource_type>/<type>/<public_id>" from the fields of
-// Cloudinary's upload response ("type" defaults to Config.DeliveryType).
-// It does no I/O and proves nothing; VerifyDirect checks the proof. A
-// ticket prepared without a resource type ("auto/...") cannot be named
-// this way: its client must send the ticket's key.
+// upload names: "auto/<type>/<public_id>" (the key form of every ticket of
+// [Provider.PrepareDirect]) from the public_id and type of Cloudinary's
+// upload response ("type" defaults to Config.DeliveryType). resource_type
+// is not part of the key, because a ticket prepared without a type does not
+// know it; when present it must be image, video or raw, and VerifyDirect
+// uses it as a hint. It does no I/O and proves nothing; VerifyDirect checks
+// the proof.
 func (p *Provider) DirectKey(proof map[string]string) (string, error) {
-	r := ref{ResourceType: proof["resource_type"], Type: cmpOr(proof["type"], p.cfg.DeliveryType), PublicID: proof["public_id"]}
-	if r.ResourceType != "image" && r.ResourceType != "video" && r.ResourceType != "raw" ||
+	r := ref{ResourceType: "auto", Type: cmpOr(proof["type"], p.cfg.DeliveryType), PublicID: proof["public_id"]}
+	rt := proof["resource_type"]
+	if rt != "" && rt != "image" && rt != "video" && rt != "raw" ||
 		!validDeliveryType(r.Type) || r.PublicID == "" || len(r.PublicID) > maxPublicIDLen || sanitizePath(r.PublicID) != r.PublicID {
 		return "", mediastore.NewError("cloudinary.DirectKey", "cloudinary", "", mediastore.ErrInvalid,
-			errors.New("the proof needs the public_id and resource_type of Cloudinary's upload response"))
+			errors.New("the proof needs the public_id of Cloudinary's upload response"))
 	}
 	return r.Key(), nil
 }

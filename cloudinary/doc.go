@@ -27,9 +27,11 @@
 //	                                            raw/authenticated/app/owner/01abc-report.pdf
 //
 // where resource_type is what Cloudinary stored (image, video, raw) and type
-// the delivery type (upload, authenticated, private). A direct-upload ticket
-// prepared without a resource type has the key "auto/<type>/<public_id>"
-// until it is confirmed; lookups of such a key try the three resource types.
+// the delivery type (upload, authenticated, private). A direct-upload
+// ticket has the key "auto/<type>/<public_id>" until it is confirmed, so
+// that Cloudinary's upload response (public_id, type) names it whether or
+// not the client declared a type; lookups of such a key try the three
+// resource types, and the confirm records the key with the real one.
 // A key not of this form is mapped as Put maps it, with the resource type
 // its extension suggests.
 //

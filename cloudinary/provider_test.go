@@ -464,7 +464,7 @@ func TestDirectUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantFields := []string{"api_key", "overwrite", "public_id", "signature", "timestamp", "type"}
-	if tk.Key != "image/authenticated/owner/01abc-avatar" || tk.Method != http.MethodPost || tk.FileField != "file" ||
+	if tk.Key != "auto/authenticated/owner/01abc-avatar" || tk.Method != http.MethodPost || tk.FileField != "file" ||
 		tk.URL != b.fake.URL+"/v1_1/fakecloud/image/upload" || !slices.Equal(slices.Sorted(maps.Keys(tk.Fields)), wantFields) ||
 		tk.Fields["public_id"] != "owner/01abc-avatar" || tk.Fields["type"] != "authenticated" || tk.Fields["overwrite"] != "false" ||
 		tk.Fields["api_key"] != b.cfg.APIKey || len(tk.Fields["signature"]) != 64 || !tk.ExpiresAt.Equal(now.Add(time.Hour)) {
@@ -485,8 +485,20 @@ func TestDirectUpload(t *testing.T) {
 	if k, err := p.DirectKey(proof); err != nil || k != tk.Key {
 		t.Errorf("DirectKey(proof) = %q %v, want %q", k, err, tk.Key)
 	}
-	if _, err := p.DirectKey(map[string]string{"public_id": "x"}); !errors.Is(err, mediastore.ErrInvalid) {
-		t.Errorf("DirectKey without resource_type: %v", err)
+	// The key does not depend on the resource type, which a ticket
+	// prepared without a declared type cannot know.
+	if k, err := p.DirectKey(map[string]string{"public_id": "x"}); err != nil || k != "auto/authenticated/x" {
+		t.Errorf("DirectKey without resource_type = %q %v", k, err)
+	}
+	for _, bad := range []map[string]string{
+		{"public_id": "x", "resource_type": "file"},
+		{"resource_type": "image"},
+		{"public_id": "x", "type": "public"},
+		{"public_id": "../x"},
+	} {
+		if k, err := p.DirectKey(bad); !errors.Is(err, mediastore.ErrInvalid) {
+			t.Errorf("DirectKey(%v) = %q %v, want ErrInvalid", bad, k, err)
+		}
 	}
 	// The client's URL and size are never used: only what Cloudinary says.
 	lying := maps.Clone(proof)
@@ -495,7 +507,7 @@ func TestDirectUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obj.Key != tk.Key || obj.Size != int64(len(img)) || obj.Width != 5 || obj.Height != 4 || !strings.HasPrefix(obj.URL, b.fake.URL) {
+	if obj.Key != "image/authenticated/owner/01abc-avatar" || obj.Size != int64(len(img)) || obj.Width != 5 || obj.Height != 4 || !strings.HasPrefix(obj.URL, b.fake.URL) {
 		t.Errorf("VerifyDirect: %+v", obj)
 	}
 	if obj2, err := p.VerifyDirect(ctx, tk.Key, map[string]string{}); err != nil || obj2.Size != obj.Size {
