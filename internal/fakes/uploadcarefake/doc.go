@@ -22,6 +22,9 @@
 // hex(HMAC-SHA256(secret key, expire)); it is required when
 // Options.SignedUploads is set and checked whenever it is sent.
 //
+// With Options.DiscardContent the fake keeps of each file only its size
+// and first 512 bytes, so that benchmarks can upload gigabytes to it.
+//
 // A file's MIME type is the one declared for it (the file part's
 // Content-Type, the content_type of /multipart/start/), else the one
 // sniffed from its first bytes; images (PNG, JPEG, GIF) get their

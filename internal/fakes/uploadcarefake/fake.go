@@ -31,6 +31,11 @@ type Options struct {
 	AutoStoreOff bool
 	// BaseLimit is the largest file /base/ accepts. Defaults to 100 MB.
 	BaseLimit int64
+	// DiscardContent keeps of each file only its size and its first 512
+	// bytes (enough to sniff its type and read image dimensions), so that
+	// gigabytes can be uploaded without the fake holding them; Content and
+	// the CDN then serve those first bytes only. Defaults to false.
+	DiscardContent bool
 	// Now is the fake's clock. Defaults to time.Now.
 	Now func() time.Time
 }

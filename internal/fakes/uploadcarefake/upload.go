@@ -118,6 +118,40 @@ func metadata(fields map[string]string) (map[string]string, error) {
 type uploadedPart struct {
 	field, filename, contentType string
 	data                         []byte
+	size                         int64
+}
+
+// headKeep is how much of a file Options.DiscardContent keeps.
+const headKeep = 512
+
+// sink counts what is written to it and keeps the first keep bytes (all
+// of them when keep is negative).
+type sink struct {
+	buf  bytes.Buffer
+	n    int64
+	keep int64
+}
+
+func (k *sink) Write(b []byte) (int, error) {
+	k.n += int64(len(b))
+	if room := k.keep - int64(k.buf.Len()); k.keep < 0 {
+		k.buf.Write(b)
+	} else if room > 0 {
+		k.buf.Write(b[:min(int64(len(b)), room)])
+	}
+	return len(b), nil
+}
+
+// newSink keeps everything, or only the head of a file's first bytes with
+// Options.DiscardContent (first tells whether they are the file's first).
+func (s *Server) newSink(first bool) *sink {
+	switch {
+	case !s.opts.DiscardContent:
+		return &sink{keep: -1}
+	case first:
+		return &sink{keep: headKeep}
+	}
+	return &sink{}
 }
 
 func (s *Server) handleBase(w http.ResponseWriter, r *http.Request) {
@@ -147,8 +181,8 @@ func (s *Server) handleBase(w http.ResponseWriter, r *http.Request) {
 			fields[name] = string(b)
 			continue
 		}
-		var buf bytes.Buffer
-		n, err := io.Copy(&buf, io.LimitReader(countingReader{part, s}, s.opts.BaseLimit+1))
+		buf := s.newSink(true)
+		n, err := io.Copy(buf, io.LimitReader(countingReader{part, s}, s.opts.BaseLimit+1))
 		if err != nil {
 			textError(w, http.StatusBadRequest, "Malformed multipart body.")
 			return
@@ -157,7 +191,8 @@ func (s *Server) handleBase(w http.ResponseWriter, r *http.Request) {
 			textError(w, http.StatusRequestEntityTooLarge, "File is too large.")
 			return
 		}
-		files = append(files, uploadedPart{field: name, filename: part.FileName(), contentType: part.Header.Get("Content-Type"), data: buf.Bytes()})
+		files = append(files, uploadedPart{field: name, filename: part.FileName(), contentType: part.Header.Get("Content-Type"),
+			data: buf.buf.Bytes(), size: n})
 	}
 	if status, msg := s.checkAuth(func(k string) string { return fields[k] }); status != 0 {
 		textError(w, status, msg)
@@ -179,21 +214,22 @@ func (s *Server) handleBase(w http.ResponseWriter, r *http.Request) {
 	}
 	res := map[string]string{}
 	for _, f := range files {
-		res[f.field] = s.addFile("", f.filename, f.contentType, f.data, md, store, false).UUID
+		res[f.field] = s.addFile("", f.filename, f.contentType, f.data, f.size, md, store, false).UUID
 	}
 	writeJSON(w, http.StatusOK, res)
 }
 
-// addFile records an uploaded file. Its MIME type is the declared one,
-// else the one sniffed from its first bytes.
-func (s *Server) addFile(uuid, name, declared string, data []byte, md map[string]string, store, multipart bool) *file {
+// addFile records an uploaded file of size bytes, of which data holds all
+// or (with Options.DiscardContent) the first ones. Its MIME type is the
+// declared one, else the one sniffed from its first bytes.
+func (s *Server) addFile(uuid, name, declared string, data []byte, size int64, md map[string]string, store, multipart bool) *file {
 	if uuid == "" {
 		uuid = newUUID()
 	}
 	now := s.opts.Now()
 	f := &file{File: File{
 		UUID:             uuid,
-		Size:             int64(len(data)),
+		Size:             size,
 		OriginalFilename: name,
 		Metadata:         md,
 		Uploaded:         now,
@@ -383,10 +419,15 @@ func (s *Server) handleMultipartPart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	want := min(u.partSize, u.size-int64(i-1)*u.partSize)
-	data, err := io.ReadAll(io.LimitReader(countingReader{r.Body, s}, want+1))
-	if err != nil || int64(len(data)) != want {
+	buf := s.newSink(i == 1)
+	n, err := io.Copy(buf, io.LimitReader(countingReader{r.Body, s}, want+1))
+	if err != nil || n != want {
 		s3Error(w, http.StatusBadRequest, "IncompleteBody", sig)
 		return
+	}
+	data := buf.buf.Bytes()
+	if data == nil {
+		data = []byte{} // received, even when nothing of it is kept
 	}
 	s.mu.Lock()
 	u.parts[i-1] = data
@@ -439,7 +480,7 @@ func (s *Server) handleMultipartComplete(w http.ResponseWriter, r *http.Request)
 		textError(w, http.StatusBadRequest, "Not all parts are uploaded.")
 		return
 	}
-	f := s.addFile(u.uuid, u.filename, u.contentType, data, u.metadata, u.store, true)
+	f := s.addFile(u.uuid, u.filename, u.contentType, data, u.size, u.metadata, u.store, true)
 	s.mu.Lock()
 	info := f.uploadInfo()
 	s.mu.Unlock()
