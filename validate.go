@@ -86,16 +86,22 @@ type hashJob struct {
 	reply chan string
 }
 
+// hashBuffers recycles the hashers' buffers: allocating a MiB per upload
+// costs more than the upload's bookkeeping (the allocation assists the
+// garbage collector on the caller's goroutine).
+var hashBuffers = sync.Pool{New: func() any { return new([hashChunk]byte) }}
+
+const hashBufs = 4
+
 func newAsyncHasher() *asyncHasher {
-	const nbuf = 4
 	a := &asyncHasher{
 		h:    sha256.New(),
-		work: make(chan hashJob, nbuf),
-		free: make(chan []byte, nbuf),
+		work: make(chan hashJob, hashBufs),
+		free: make(chan []byte, hashBufs),
 		done: make(chan struct{}),
 	}
-	for range nbuf {
-		a.free <- make([]byte, 0, hashChunk)
+	for range hashBufs {
+		a.free <- hashBuffers.Get().(*[hashChunk]byte)[:0]
 	}
 	go func() {
 		defer close(a.done)
@@ -156,13 +162,18 @@ func (a *asyncHasher) digest() string {
 	return <-reply
 }
 
-// close stops the goroutine and returns the hex digest.
+// close stops the goroutine, recycles the buffers and returns the hex
+// digest. The caller must be done with every buffer it took.
 func (a *asyncHasher) close() string {
 	if !a.closed {
 		a.flush()
 		a.closed = true
 		close(a.work)
 		<-a.done
+		for range hashBufs {
+			b := <-a.free
+			hashBuffers.Put((*[hashChunk]byte)(b[:hashChunk]))
+		}
 	}
 	return hex.EncodeToString(a.h.Sum(nil))
 }
