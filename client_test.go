@@ -397,8 +397,11 @@ func testUploadCompensation(t *testing.T, newStore storeFactory) {
 		b := newBundle(t, newStore, nil)
 		cctx, cancel := context.WithCancel(ctx)
 		b.store.setStatusHook = func(p *mediastore.SetStatusParams) error {
-			cancel()
-			return context.Canceled
+			if p.To == mediastore.StatusReady {
+				cancel()
+				return context.Canceled
+			}
+			return nil
 		}
 		_, err := b.client.Upload(cctx, "carol", bytes.NewReader(pngBytes(1000, 9)), nil)
 		if !errors.Is(err, context.Canceled) {
@@ -406,6 +409,28 @@ func testUploadCompensation(t *testing.T, newStore storeFactory) {
 		}
 		b.store.setStatusHook = nil
 		b.requireEmpty(t, "carol")
+	})
+	t.Run("marking ready commits but its reply is lost", func(t *testing.T) {
+		// The UPDATE is carried out and the connection dies before its
+		// reply: the Client sees a failure, the row is ready. The
+		// clean-up must not delete the object of a ready row.
+		b := newBundle(t, newStore, nil)
+		b.store.setStatusHook = func(p *mediastore.SetStatusParams) error {
+			if p.To != mediastore.StatusReady {
+				return nil
+			}
+			if _, err := b.store.MetadataStore.SetStatus(ctx, p); err != nil {
+				return err
+			}
+			return mediastore.NewError("SetStatus", "", "", mediastore.ErrStore, errors.New("connection reset before the reply"))
+		}
+		if _, err := b.client.Upload(ctx, "carol", bytes.NewReader(pngBytes(1000, 11)), nil); !errors.Is(err, mediastore.ErrStore) {
+			t.Fatalf("err %v", err)
+		}
+		rows, objs := b.rows(t, "carol"), b.prov.objects(t)
+		if len(rows) != 1 || rows[0].Status != mediastore.StatusReady || len(objs) != 1 || objs[0] != rows[0].Key {
+			t.Fatalf("the ready row lost its object: rows %+v, objects %v", rows, objs)
+		}
 	})
 	t.Run("clean-up fails: the sweeper finishes", func(t *testing.T) {
 		b := newBundle(t, newStore, nil)
@@ -420,8 +445,8 @@ func testUploadCompensation(t *testing.T, newStore storeFactory) {
 			t.Fatal("upload succeeded")
 		}
 		rows := b.rows(t, "carol")
-		if len(rows) != 1 || rows[0].Status != mediastore.StatusPending || len(b.prov.objects(t)) != 1 {
-			t.Fatalf("want the pending row and its object kept for the sweeper, got %d rows, %d objects", len(rows), len(b.prov.objects(t)))
+		if len(rows) != 1 || rows[0].Status != mediastore.StatusDeleting || len(b.prov.objects(t)) != 1 {
+			t.Fatalf("want the tombstoned row and its object kept for the sweeper, got %d rows, %d objects", len(rows), len(b.prov.objects(t)))
 		}
 		b.prov.deleteHook, b.store.setStatusHook = nil, nil
 		sw := b.client.NewSweeper(nil)

@@ -176,20 +176,32 @@ func (c *Client) finishUpload(ctx context.Context, f *File, obj *Object, n int64
 
 // compensate removes the object and the pending row of a failed upload. It
 // runs under a context that survives the caller's cancellation. The row is
-// removed only once the object is gone, so a failed clean-up leaves a
-// pending row for the sweeper rather than an object nobody knows.
+// first turned from pending into a deleting tombstone (with the object's
+// real key), and the object is deleted only once that succeeded: a failure
+// to mark the row ready may have committed all the same (its reply lost,
+// or the statement still running at the server), and then the row is
+// ready, the compare-and-set fails, and the object stays with its row. A
+// failed clean-up leaves a pending or deleting row for the sweeper rather
+// than an object nobody knows or a ready row whose object is gone.
 func (c *Client) compensate(ctx context.Context, owner string, f *File, key, objKey string) {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	if objKey == "" {
 		objKey = key
 	}
-	if f != nil && objKey != f.Key {
-		// Tell the row the real key first, so the sweeper can find it.
-		if nf, err := c.s.SetStatus(cctx, &SetStatusParams{ID: f.ID, Owner: owner, From: StatusPending, To: StatusPending,
-			Object: &Object{Key: objKey}, ExpiresAt: f.ExpiresAt}); err == nil {
-			f = nf
+	if f != nil {
+		var obj *Object
+		if objKey != f.Key {
+			obj = &Object{Key: objKey} // so the sweeper finds it
 		}
+		nf, err := c.s.SetStatus(cctx, &SetStatusParams{ID: f.ID, Owner: owner, From: StatusPending, To: StatusDeleting,
+			Object: obj, ExpiresAt: c.expiry(c.cfg.DeleteRetry)})
+		if err != nil {
+			// ErrConflict: the row is no longer pending (ready after all).
+			c.log.Warn("mediastore: clean-up of a failed upload could not tombstone its row; the object stays for the row or the sweeper", "id", f.ID, "key", objKey, "err", err)
+			return
+		}
+		f = nf
 	}
 	if err := c.p.Delete(cctx, objKey); err != nil {
 		c.log.Warn("mediastore: clean-up of a failed upload left the object to the sweeper", "key", objKey, "err", err)
@@ -198,8 +210,8 @@ func (c *Client) compensate(ctx context.Context, owner string, f *File, key, obj
 	if f == nil {
 		return
 	}
-	if err := c.s.Delete(cctx, &DeleteParams{ID: f.ID, Owner: owner, Status: StatusPending}); err != nil && !errors.Is(err, ErrNotFound) {
-		c.log.Warn("mediastore: clean-up of a failed upload left the pending row to the sweeper", "id", f.ID, "err", err)
+	if err := c.s.Delete(cctx, &DeleteParams{ID: f.ID, Owner: owner, Status: StatusDeleting}); err != nil && !errors.Is(err, ErrNotFound) {
+		c.log.Warn("mediastore: clean-up of a failed upload left the deleting row to the sweeper", "id", f.ID, "err", err)
 	}
 }
 
