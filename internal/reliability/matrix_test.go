@@ -60,7 +60,9 @@ func afterOK(dep, op string) func(event) bool {
 }
 
 func afterStatusOK(to mediastore.Status) func(event) bool {
-	return func(ev event) bool { return ev.dep == "pg" && ev.op == "SetStatus" && ev.to == to && ev.after && ev.err == nil }
+	return func(ev event) bool {
+		return ev.dep == "pg" && ev.op == "SetStatus" && ev.to == to && ev.after && ev.err == nil
+	}
 }
 
 // matrixCells is the matrix: each moment with each fault.

@@ -21,7 +21,7 @@ var reportPath = filepath.Join("..", "..", "RELIABILITY.md")
 // report collects the results of the fault matrix and the crash tests.
 type report struct {
 	mu      sync.Mutex
-	cells   map[int]cellResult    // by index in matrixCells
+	cells   map[int]cellResult     // by index in matrixCells
 	crashes map[string]crashResult // by provider/step
 }
 
