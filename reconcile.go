@@ -107,10 +107,21 @@ func (c *Client) Reconcile(ctx context.Context, opts *ReconcileOptions) (*Reconc
 			continue
 		}
 		// Not listed: make sure, since a listing is not a snapshot.
-		if _, err := c.p.Stat(ctx, f.Key); errors.Is(err, ErrNotFound) {
-			rep.Dangling = append(rep.Dangling, f)
-		} else if err != nil {
+		if _, err := c.p.Stat(ctx, f.Key); err == nil {
+			continue
+		} else if !errors.Is(err, ErrNotFound) {
 			return nil, c.wrap(op, f.Key, ErrProvider, err)
+		}
+		// The object is gone. A delete tombstones the row before it
+		// deletes the object, so a row deleted, or no longer ready, since
+		// the scan belongs to a delete that ran meanwhile.
+		now, err := c.s.GetByKey(ctx, &GetByKeyParams{Owner: f.Owner, Provider: c.p.Name(), Key: f.Key})
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, c.wrap(op, f.Key, ErrStore, err)
+		case now.ID == f.ID && now.Status == StatusReady:
+			rep.Dangling = append(rep.Dangling, now)
 		}
 	}
 	if o.DeleteOrphans {
