@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,9 +71,11 @@ func Require(names ...string) {
 }
 
 // LoadCommon reads the common variables, exiting with status 2 on a
-// missing or malformed one.
-func LoadCommon() Common {
-	Require("DATABASE_URL")
+// missing or malformed one. required names the provider's variables that
+// must be set too, so that one line names every missing variable, the
+// common and the provider's alike.
+func LoadCommon(required ...string) Common {
+	Require(append([]string{"DATABASE_URL"}, required...)...)
 	c := Common{Port: os.Getenv("PORT"), DatabaseURL: os.Getenv("DATABASE_URL"), MaxSize: 104857600}
 	if c.Port == "" {
 		c.Port = "3000"
@@ -111,10 +114,91 @@ type Config struct {
 	Serve map[string]http.Handler
 }
 
+// Server is an example's Client and its handler, as [NewServer] builds
+// them.
+type Server struct {
+	// Client is the mediastore.Client over the provider and the store.
+	Client *mediastore.Client
+	// API is the httpapi.Handler of Client, with the demo authenticator.
+	API *httpapi.Handler
+	// Handler serves everything: API at "/" (the common endpoints), the
+	// guide's routes of Config.Routes and the prefixes of Config.Serve.
+	Handler http.Handler
+}
+
+// NewServer builds what [Run] serves, over store, without reading the
+// environment, touching the database or exiting: the Client with the limits
+// of cfg.Common (zero values mean the library's defaults), the httpapi
+// handlers with [DemoAuth], and the mux with the common endpoints, the
+// guide's routes and cfg.Serve. log receives the request log and the
+// Client's warnings; nil discards them. Tests build an example's exact
+// handler with it.
+func NewServer(store mediastore.MetadataStore, cfg Config, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	client, err := mediastore.New(cfg.Provider, store, &mediastore.Config{
+		MaxSize: cfg.Common.MaxSize, AllowedTypes: cfg.Common.AllowedTypes, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	h, err := httpapi.New(client, httpapi.Config{Authenticate: DemoAuth, Logger: log, SpoolUnsized: cfg.SpoolUnsized})
+	if err != nil {
+		return nil, err
+	}
+	guide := http.NewServeMux()
+	if cfg.Routes != nil {
+		cfg.Routes(guide, h)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", &routes{guide: guide, api: h})
+	for prefix, handler := range cfg.Serve {
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, handler))
+	}
+	return &Server{Client: client, API: h, Handler: mux}, nil
+}
+
+// routes serves the guide's routes, and every other request with the
+// common endpoints of api. A guide's path asked with another method
+// answers 405 with an Allow header in the JSON envelope, as api does for
+// its own paths (a plain mux would hand it to api's "/", a 404).
+type routes struct {
+	guide *http.ServeMux
+	api   http.Handler
+}
+
+var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+func (rt *routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := rt.guide.Handler(r); pattern != "" {
+		rt.guide.ServeHTTP(w, r)
+		return
+	}
+	var allow []string
+	for _, m := range methods {
+		other := *r
+		other.Method = m
+		if _, pattern := rt.guide.Handler(&other); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		rt.api.ServeHTTP(w, r)
+		return
+	}
+	msg := "method not allowed (allowed: " + strings.Join(allow, ", ") + ")"
+	body, _ := json.Marshal(httpapi.ErrorResponse{Error: msg})
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusMethodNotAllowed)
+	w.Write(append(body, '\n'))
+}
+
 // Run connects to the database (exit 2 with one line when it cannot),
-// applies the migrations, builds the Client and the handlers, starts the
-// sweeper, and serves on 127.0.0.1:PORT (a demo listens on loopback only)
-// until SIGINT or SIGTERM.
+// applies the migrations, builds the Client and the handlers with
+// [NewServer], starts the sweeper, and serves on 127.0.0.1:PORT (a demo
+// listens on loopback only) until SIGINT or SIGTERM.
 func Run(cfg Config) {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -129,26 +213,12 @@ func Run(cfg Config) {
 	if err != nil {
 		Exit("DATABASE_URL: %v", err)
 	}
-	client, err := mediastore.New(cfg.Provider, store, &mediastore.Config{
-		MaxSize: cfg.Common.MaxSize, AllowedTypes: cfg.Common.AllowedTypes, Logger: log,
-	})
+	srv, err := NewServer(store, cfg, log)
 	if err != nil {
 		Exit("%v", err)
-	}
-	h, err := httpapi.New(client, httpapi.Config{Authenticate: DemoAuth, Logger: log, SpoolUnsized: cfg.SpoolUnsized})
-	if err != nil {
-		Exit("%v", err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	if cfg.Routes != nil {
-		cfg.Routes(mux, h)
-	}
-	for prefix, handler := range cfg.Serve {
-		mux.Handle(prefix+"/", http.StripPrefix(prefix, handler))
 	}
 
-	sweeper := client.NewSweeper(nil)
+	sweeper := srv.Client.NewSweeper(nil)
 	if err := sweeper.Start(ctx); err != nil {
 		Exit("%v", err)
 	}
@@ -158,15 +228,15 @@ func Run(cfg Config) {
 	if err != nil {
 		Exit("PORT: cannot listen on %s: %v", cfg.Common.Port, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Printf("listening on http://localhost:%d\n", ln.Addr().(*net.TCPAddr).Port)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		srv.Shutdown(sctx)
+		hs.Shutdown(sctx)
 	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		Exit("serve: %v", err)
 	}
 }
