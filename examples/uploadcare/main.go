@@ -33,8 +33,7 @@ import (
 )
 
 func main() {
-	app.Require("DATABASE_URL", uploadcare.EnvPublicKey, uploadcare.EnvSecretKey)
-	common := app.LoadCommon()
+	common := app.LoadCommon(uploadcare.EnvPublicKey, uploadcare.EnvSecretKey)
 	cfg, err := uploadcare.ConfigFromEnv()
 	if err != nil {
 		app.Exit("%v", err)
