@@ -253,15 +253,28 @@ func (c *Client) check(ctx context.Context, f *File, obj *Object) (*Object, erro
 	return &rec, nil, nil
 }
 
-// reject deletes an object that broke the limits, then its intent.
+// reject deletes an object that broke the limits, then its intent. The
+// intent is first turned into a deleting tombstone (with the object's real
+// key): when another confirm (of a Client with other limits) has recorded
+// the file meanwhile, the compare-and-set fails and the object stays with
+// its ready row.
 func (c *Client) reject(ctx context.Context, f *File, objKey string) {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
+	var obj *Object
+	if objKey != f.Key {
+		obj = &Object{Key: objKey} // so the sweeper finds it
+	}
+	if _, err := c.s.SetStatus(cctx, &SetStatusParams{ID: f.ID, Owner: f.Owner, From: StatusPending, To: StatusDeleting,
+		Object: obj, ExpiresAt: c.expiry(c.cfg.DeleteRetry)}); err != nil {
+		c.log.Warn("mediastore: a refused upload's intent could not be tombstoned; its object stays for the row or the sweeper", "id", f.ID, "key", objKey, "err", err)
+		return
+	}
 	if err := c.p.Delete(cctx, objKey); err != nil {
 		c.log.Warn("mediastore: a refused upload's object was left to the sweeper", "key", objKey, "err", err)
 		return
 	}
-	if err := c.s.Delete(cctx, &DeleteParams{ID: f.ID, Owner: f.Owner, Status: StatusPending}); err != nil && !errors.Is(err, ErrNotFound) {
+	if err := c.s.Delete(cctx, &DeleteParams{ID: f.ID, Owner: f.Owner, Status: StatusDeleting}); err != nil && !errors.Is(err, ErrNotFound) {
 		c.log.Warn("mediastore: a refused upload's intent was left to the sweeper", "id", f.ID, "err", err)
 	}
 }
