@@ -142,6 +142,7 @@ func (h *hookProvider) objects(t *testing.T) []string {
 type hookStore struct {
 	mediastore.MetadataStore
 	insertHook    func() error
+	afterInsert   func(err error) error // replaces the result of a done Insert
 	setStatusHook func(p *mediastore.SetStatusParams) error
 }
 
@@ -151,7 +152,13 @@ func (h *hookStore) Insert(ctx context.Context, p *mediastore.InsertParams) (*me
 			return nil, err
 		}
 	}
-	return h.MetadataStore.Insert(ctx, p)
+	f, err := h.MetadataStore.Insert(ctx, p)
+	if h.afterInsert != nil {
+		if err := h.afterInsert(err); err != nil {
+			return nil, err
+		}
+	}
+	return f, err
 }
 
 func (h *hookStore) SetStatus(ctx context.Context, p *mediastore.SetStatusParams) (*mediastore.File, error) {
@@ -374,6 +381,20 @@ func testUploadCompensation(t *testing.T, newStore storeFactory) {
 		b := newBundle(t, newStore, nil)
 		b.store.insertHook = func() error { return mediastore.NewError("Insert", "", "", mediastore.ErrStore, boom) }
 		_, err := b.client.Upload(ctx, "carol", bytes.NewReader(pngBytes(200_000, 7)), nil)
+		if !errors.Is(err, mediastore.ErrStore) {
+			t.Fatalf("err %v", err)
+		}
+		b.requireEmpty(t, "carol")
+	})
+	t.Run("intent insert commits but its reply is lost", func(t *testing.T) {
+		// The INSERT is carried out, the Client sees a failure (a
+		// connection reset, or its context cancelled while the statement
+		// ran): the clean-up must find and remove the intent too.
+		b := newBundle(t, newStore, nil)
+		b.store.afterInsert = func(err error) error {
+			return mediastore.NewError("Insert", "", "", mediastore.ErrStore, errors.Join(err, context.Canceled))
+		}
+		_, err := b.client.Upload(ctx, "carol", bytes.NewReader(pngBytes(200_000, 12)), nil)
 		if !errors.Is(err, mediastore.ErrStore) {
 			t.Fatalf("err %v", err)
 		}

@@ -189,6 +189,14 @@ func (c *Client) compensate(ctx context.Context, owner string, f *File, key, obj
 	if objKey == "" {
 		objKey = key
 	}
+	if f == nil {
+		// The intent may be recorded all the same: its reply lost, or the
+		// caller's context cancelled while the INSERT ran. The key is
+		// unique, so a pending row with it is this upload's.
+		if found, err := c.s.GetByKey(cctx, &GetByKeyParams{Owner: owner, Provider: c.p.Name(), Key: key}); err == nil && found.Status == StatusPending {
+			f = found
+		}
+	}
 	if f != nil {
 		var obj *Object
 		if objKey != f.Key {
