@@ -31,11 +31,23 @@
 //
 // # The rest
 //
-// TestSweepersShareWork: two sweepers on 100,000 expired intents delete
-// each object exactly once. TestIsolation*: every HTTP endpoint answers
-// another owner's file as a missing one and changes nothing, and with Row
-// Level Security a restricted role's raw SQL sees no other owner's rows.
-// TestReconcile*: orphans and dangling rows are reported, and only old
-// orphans deleted. TestNoLeaks: file descriptors and temporary files are
-// released after successful and failed uploads.
+//   - TestSweepersShareWork: two sweepers of two Clients on one store, over
+//     100,000 expired intents inserted with COPY, delete each object exactly
+//     once and leave no row.
+//   - TestIsolationHTTP: every endpoint of httpapi answers bob's requests
+//     for alice's file ids, keys and cursor exactly as for ids and keys that
+//     nobody has (404 for a file id) and changes no row and no object, on
+//     S3 and PostgreSQL with Row Level Security and a restricted role.
+//   - TestIsolationRLS: the Client works for each owner through that role
+//     (the sweeper and Reconcile through the owner's pool), while the role's
+//     raw SQL sees no row of another owner, and none without the setting.
+//   - TestReconcile, TestReconcileBesideTraffic, TestReconcileDeleteDuringPass:
+//     orphans older than the grace period and dangling rows are reported by
+//     a dry run that deletes nothing; DeleteOrphans deletes only the old
+//     orphans; uploads and deletes running beside it give no false positive.
+//   - TestConfirmRaceKeepsReadyObject: a confirm that refuses an object does
+//     not delete it when another confirm has recorded it meanwhile.
+//   - TestNoLeaks: file descriptors and temporary files are released after
+//     successful and failed uploads (the Client, httpapi's spooling, disk
+//     Puts).
 package reliability

@@ -3,7 +3,6 @@ package reliability
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -309,7 +308,6 @@ func outcome(err error) string {
 	return "failed"
 }
 
-var errInjected = errors.New("injected")
 
 // must fails t on err.
 func must(t testing.TB, err error) {
