@@ -308,7 +308,6 @@ func outcome(err error) string {
 	return "failed"
 }
 
-
 // must fails t on err.
 func must(t testing.TB, err error) {
 	t.Helper()
