@@ -785,7 +785,7 @@ func testDirect(t *testing.T, newStore storeFactory) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Status != mediastore.StatusReady || f.Size != int64(len(data)) || f.ContentType != "image/png" || f.Key != tk.Key {
+	if f.Status != mediastore.StatusReady || f.Size != int64(len(data)) || f.ContentType != "image/png" || f.Key != tk.Key || len(f.Extra) != 0 {
 		t.Fatalf("confirmed %+v", f)
 	}
 	again, err := b.client.ConfirmUpload(ctx, "judy", &mediastore.ConfirmRequest{Key: tk.Key})

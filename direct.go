@@ -282,6 +282,9 @@ func (c *Client) reject(ctx context.Context, f *File, objKey string) {
 // record makes a pending row ready with rec. With a two-phase provider the
 // row first learns the object's real key, then the object is committed.
 func (c *Client) record(ctx context.Context, op string, f *File, rec *Object) (*File, error) {
+	if rec.Extra == nil {
+		rec.Extra = map[string]any{} // the provider's extras replace the intent's marker
+	}
 	if c.committer != nil {
 		if _, err := c.s.SetStatus(ctx, &SetStatusParams{ID: f.ID, Owner: f.Owner, From: StatusPending, To: StatusPending,
 			Object: &Object{Key: rec.Key}, ExpiresAt: f.ExpiresAt}); err != nil {

@@ -61,6 +61,7 @@ func New(cfg Config) (*Provider, error) {
 		RequestChecksumCalculation:                aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation:                aws.ResponseChecksumValidationWhenRequired,
 		DisableLogOutputChecksumValidationSkipped: true,
+		EndpointResolverV2:                        NewEndpointCache(s3.NewDefaultEndpointResolverV2()),
 	}
 	if cfg.Endpoint != "" {
 		opts.BaseEndpoint = aws.String(cfg.Endpoint)
