@@ -128,6 +128,16 @@ func (s *Server) servePut(w http.ResponseWriter, r *http.Request, key string) {
 		http.Error(w, "mediastore: body exceeds the ticket's size limit", http.StatusRequestEntityTooLarge)
 		return
 	}
+	// A ticket uploads once: an object already there (a confirmed upload)
+	// is never replaced through its ticket.
+	if obj, err := s.Open(r.Context(), key); err == nil {
+		obj.Body.Close()
+		http.Error(w, "mediastore: the ticket's upload is already done", http.StatusPreconditionFailed)
+		return
+	} else if !errors.Is(err, mediastore.ErrNotFound) {
+		writeError(w, err)
+		return
+	}
 	var body io.Reader = r.Body
 	if c.MaxSize > 0 {
 		body = &limitReader{r: r.Body, left: c.MaxSize}
