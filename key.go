@@ -50,12 +50,13 @@ func SanitizeFilename(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
+	// Trailing dots and spaces hide the real extension ("photo.PNG.").
+	name = strings.TrimRight(name, ". ")
 	ext := ""
 	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		ext = cleanPart(strings.ToLower(name[i+1:]))
-		name = name[:i]
-		if len(ext) > maxExtLen {
-			ext = ""
+		// An over-long "extension" is part of the name.
+		if e := cleanPart(strings.ToLower(name[i+1:])); len(e) <= maxExtLen {
+			ext, name = e, name[:i]
 		}
 	}
 	base := cleanPart(name)
