@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/mediastore/mediastore"
+	"github.com/mediastore/mediastore/internal/envconf"
 	"github.com/mediastore/mediastore/provider/s3compat"
 )
 
@@ -141,31 +141,20 @@ func ConfigFromEnv() (Config, error) {
 		PublicBaseURL:    os.Getenv(EnvPublicBaseURL),
 		Region:           os.Getenv(EnvRegion),
 	}
-	var missing []string
-	for _, v := range []struct {
-		name, value string
-	}{
-		{EnvApplicationKeyID, c.ApplicationKeyID},
-		{EnvApplicationKey, c.ApplicationKey},
-		{EnvBucket, c.Bucket},
-		{EnvEndpoint, c.Endpoint},
-	} {
-		if v.value == "" {
-			missing = append(missing, v.name)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := envconf.Missing(
+		envconf.Var{Name: EnvApplicationKeyID, Value: c.ApplicationKeyID},
+		envconf.Var{Name: EnvApplicationKey, Value: c.ApplicationKey},
+		envconf.Var{Name: EnvBucket, Value: c.Bucket},
+		envconf.Var{Name: EnvEndpoint, Value: c.Endpoint},
+	); len(missing) > 0 {
 		return Config{}, mediastore.NewError("b2.ConfigFromEnv", Name, "", mediastore.ErrInvalid,
 			errors.New("missing environment variables: "+strings.Join(missing, ", ")))
 	}
-	if v := os.Getenv(EnvForcePathStyle); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return Config{}, mediastore.NewError("b2.ConfigFromEnv", Name, "", mediastore.ErrInvalid,
-				fmt.Errorf("%s must be true or false", EnvForcePathStyle))
-		}
-		c.UsePathStyle = b
+	pathStyle, err := envconf.Bool(EnvForcePathStyle)
+	if err != nil {
+		return Config{}, mediastore.NewError("b2.ConfigFromEnv", Name, "", mediastore.ErrInvalid, err)
 	}
+	c.UsePathStyle = pathStyle
 	return c, nil
 }
 

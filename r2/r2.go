@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/mediastore/mediastore"
+	"github.com/mediastore/mediastore/internal/envconf"
 	"github.com/mediastore/mediastore/provider/s3compat"
 )
 
@@ -118,31 +118,20 @@ func ConfigFromEnv() (Config, error) {
 		PublicBaseURL:   os.Getenv(EnvPublicBaseURL),
 		Endpoint:        os.Getenv(EnvEndpoint),
 	}
-	var missing []string
-	for _, v := range []struct {
-		name, value string
-	}{
-		{EnvAccountID, c.AccountID + c.Endpoint}, // either names the endpoint
-		{EnvAccessKeyID, c.AccessKeyID},
-		{EnvSecretAccessKey, c.SecretAccessKey},
-		{EnvBucket, c.Bucket},
-	} {
-		if v.value == "" {
-			missing = append(missing, v.name)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := envconf.Missing(
+		envconf.Var{Name: EnvAccountID, Value: c.AccountID + c.Endpoint}, // either names the endpoint
+		envconf.Var{Name: EnvAccessKeyID, Value: c.AccessKeyID},
+		envconf.Var{Name: EnvSecretAccessKey, Value: c.SecretAccessKey},
+		envconf.Var{Name: EnvBucket, Value: c.Bucket},
+	); len(missing) > 0 {
 		return Config{}, mediastore.NewError("r2.ConfigFromEnv", Name, "", mediastore.ErrInvalid,
 			errors.New("missing environment variables: "+strings.Join(missing, ", ")))
 	}
-	if v := os.Getenv(EnvForcePathStyle); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return Config{}, mediastore.NewError("r2.ConfigFromEnv", Name, "", mediastore.ErrInvalid,
-				fmt.Errorf("%s must be true or false", EnvForcePathStyle))
-		}
-		c.UsePathStyle = b
+	pathStyle, err := envconf.Bool(EnvForcePathStyle)
+	if err != nil {
+		return Config{}, mediastore.NewError("r2.ConfigFromEnv", Name, "", mediastore.ErrInvalid, err)
 	}
+	c.UsePathStyle = pathStyle
 	return c, nil
 }
 
