@@ -83,7 +83,7 @@ func TestReliability(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (run go test ./internal/reliability -run TestReliability -update)", err)
 	}
-	if string(want) != got {
+	if comparable(string(want)) != comparable(got) {
 		t.Errorf("RELIABILITY.md is out of date: run go test ./internal/reliability -run TestReliability -update\n--- got\n%s", got)
 	}
 	for _, line := range strings.Split(string(want), "\n") {
@@ -91,4 +91,22 @@ func TestReliability(t *testing.T) {
 			t.Errorf("RELIABILITY.md shows a failing cell: %s", line)
 		}
 	}
+}
+
+// comparable blanks what a run may legitimately decide either way: the file
+// of a flow that reported a failure. Under a stall, bytes held on a
+// connection the Client did not close may reach the server late, so a
+// failed Upload's ready UPDATE may still commit (the file is then kept,
+// ready) or not (the clean-up removes it). Both keep the invariant, which
+// the Orphans and Dangling columns state and which stays compared.
+func comparable(doc string) string {
+	lines := strings.Split(doc, "\n")
+	for i, line := range lines {
+		cols := strings.Split(line, " | ")
+		if strings.HasPrefix(line, "|") && len(cols) > 7 && cols[5] == "failed" {
+			cols[6] = "ready or gone"
+			lines[i] = strings.Join(cols, " | ")
+		}
+	}
+	return strings.Join(lines, "\n")
 }
