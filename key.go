@@ -53,13 +53,31 @@ func SanitizeFilename(name string) string {
 	// Trailing dots and spaces hide the real extension ("photo.PNG.").
 	name = strings.TrimRight(name, ". ")
 	ext := ""
-	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		// An over-long "extension" is part of the name.
-		if e := cleanPart(strings.ToLower(name[i+1:])); len(e) <= maxExtLen {
+	// The extension is what follows the last dot that leaves a usable one:
+	// a suffix that cleans to nothing is dropped and the split tried again,
+	// and an over-long "extension" is part of the name. (Otherwise the
+	// result's own last dot would split differently the next time.)
+	for {
+		i := strings.LastIndexByte(name, '.')
+		if i <= 0 {
+			break
+		}
+		e := cleanPart(strings.ToLower(name[i+1:]))
+		if e == "" {
+			name = strings.TrimRight(name[:i], ". ")
+			continue
+		}
+		if len(e) <= maxExtLen {
 			ext, name = e, name[:i]
 		}
+		break
 	}
 	base := cleanPart(name)
+	if ext == "" {
+		// With no extension the name keeps no dot: a cut to the length
+		// limit could otherwise turn its tail into one.
+		base = strings.ReplaceAll(base, ".", "-")
+	}
 	if base == "" && ext == "" {
 		return ""
 	}
