@@ -107,12 +107,16 @@ func TestServerDecodesAWSChunked(t *testing.T) {
 	srv := tests3.Start(ctx, t, &tests3.Options{TLS: true})
 	bucket := srv.NewBucket(ctx, t)
 	var sent http.Header
-	client := s3.New(srv.S3Client().Options(), func(o *s3.Options) {
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
-		o.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	// A client of its own: s3.New on another client's Options() shares, and
+	// writes to, that client's S3 Express credential cache (a data race).
+	client := s3.New(s3.Options{
+		Region: srv.Region, BaseEndpoint: aws.String(srv.Endpoint), UsePathStyle: true,
+		Credentials:                credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			sent = r.Header.Clone()
 			return srv.HTTPClient().Transport.RoundTrip(r)
-		})}
+		})},
 	})
 	body := bytes.Repeat([]byte("chunk "), 100_000)
 	if _, err := client.PutObject(ctx, &s3.PutObjectInput{
