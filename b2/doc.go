@@ -37,6 +37,11 @@
 //   - Presigned URLs work for upload (PUT) and download (GET). Browser
 //     uploads need an S3 CORS rule on the bucket allowing PUT with the
 //     Content-Type header.
+//   - Replays: B2's S3 API does not list If-None-Match for PutObject, so
+//     this package offers no create-only tickets (s3compat's CreateOnly):
+//     a ticket can be sent again until it expires, also after
+//     ConfirmUpload has checked the first upload. Keep the expiry short
+//     and have clients declare the size, which the ticket then signs.
 //   - ACLs: only bucket-level private or public-read. For a public bucket
 //     set Config.PublicBaseURL (such as
 //     https://f004.backblazeb2.com/file/BUCKET or a CDN in front of it);

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/mediastore/mediastore"
 )
@@ -91,8 +92,14 @@ func (h *Handler) presignUpload(w *respWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	headers := make(map[string]string, len(t.Headers))
+	for k, v := range t.Headers {
+		if k != "Content-Length" && len(v) > 0 {
+			headers[k] = strings.Join(v, ", ")
+		}
+	}
 	return w.ok(&PresignResponse{Success: true, PresignedURL: t.URL, ObjectKey: t.Key,
-		PublicFileURL: t.PublicURL})
+		PublicFileURL: t.PublicURL, Headers: headers})
 }
 
 // SaveMetadata is the R2 and B2 guides' save-metadata endpoint (mount it

@@ -83,15 +83,19 @@ type PresignUploadRequest struct {
 }
 
 // PresignResponse is the body of [Handler.PresignUpload]. The client PUTs
-// the file to PresignedURL with the Content-Type it declared, then posts
-// ObjectKey to [Handler.SaveMetadata]. PublicFileURL is the URL the file
-// will have when the bucket is public, and "" when it is private (fetch a
-// signed URL from GET /files/{id}/url once the file is saved).
+// the file to PresignedURL with every header of Headers (they are signed:
+// the Content-Type it declared, and If-None-Match when the provider makes
+// create-only tickets), then posts ObjectKey to [Handler.SaveMetadata].
+// PublicFileURL is the URL the file will have when the bucket is public,
+// and "" when it is private (fetch a signed URL from GET /files/{id}/url
+// once the file is saved). Headers leaves out Content-Length, which HTTP
+// clients send by themselves (browsers refuse to set it).
 type PresignResponse struct {
-	Success       bool   `json:"success"`
-	PresignedURL  string `json:"presignedUrl"`
-	ObjectKey     string `json:"objectKey"`
-	PublicFileURL string `json:"publicFileUrl"`
+	Success       bool              `json:"success"`
+	PresignedURL  string            `json:"presignedUrl"`
+	ObjectKey     string            `json:"objectKey"`
+	PublicFileURL string            `json:"publicFileUrl"`
+	Headers       map[string]string `json:"headers"`
 }
 
 // SaveMetadataRequest is the body of [Handler.SaveMetadata]. PublicFileURL

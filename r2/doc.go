@@ -32,9 +32,17 @@
 //     form uploads) is not supported, so tickets are PUTs. Expiry from 1
 //     second to 7 days. Presigned URLs work only on the
 //     r2.cloudflarestorage.com endpoint, never on a custom domain.
+//   - Replays: R2 honours If-None-Match on PutObject. With
+//     Config.CreateOnly (R2_CREATE_ONLY_UPLOADS=true) a ticket uploads
+//     once and R2 answers a second PUT with 412, so the object that
+//     ConfirmUpload checked cannot be swapped afterwards. The client must
+//     send the ticket's If-None-Match: * header. Off by default, because
+//     the guide's browser code sends only Content-Type; without it a
+//     ticket can be replayed until it expires.
 //   - Browser uploads need a CORS rule on the bucket allowing PUT from the
 //     page's origin with the Content-Type header (and
-//     x-amz-checksum-sha256 when clients declare checksums).
+//     x-amz-checksum-sha256 when clients declare checksums, If-None-Match
+//     with CreateOnly).
 //   - Public access: a bucket is private unless it is exposed on an r2.dev
 //     subdomain (rate-limited, for development) or a custom domain; set
 //     Config.PublicBaseURL to that address. Without it, URLs are presigned

@@ -51,6 +51,12 @@ type Config struct {
 	// UsePathStyle addresses the bucket in the path, as local servers
 	// need. Defaults to false.
 	UsePathStyle bool
+	// CreateOnly makes direct-upload tickets upload once: R2 refuses a
+	// replayed PUT onto the key with 412, so the checked object cannot be
+	// replaced after the confirm (see s3compat.Config.CreateOnly). The
+	// client must then send the ticket's If-None-Match header. Defaults to
+	// false, as the guide's browser code sends only Content-Type.
+	CreateOnly bool
 	// HTTPClient sends the requests. Defaults to the SDK's client.
 	HTTPClient *http.Client
 }
@@ -79,6 +85,7 @@ func (c Config) S3Config() (s3compat.Config, error) {
 		UsePathStyle:    c.UsePathStyle,
 		// R2 verifies x-amz-checksum-sha256 on PutObject (BadDigest).
 		SHA256Checksums: true,
+		CreateOnly:      c.CreateOnly,
 		HTTPClient:      c.HTTPClient,
 	}, nil
 }
@@ -102,12 +109,14 @@ const (
 	EnvPublicBaseURL   = "R2_PUBLIC_BASE_URL"
 	EnvEndpoint        = "R2_ENDPOINT_URL"
 	EnvForcePathStyle  = "S3_FORCE_PATH_STYLE"
+	EnvCreateOnly      = "R2_CREATE_ONLY_UPLOADS"
 )
 
 // ConfigFromEnv reads a Config from R2_ACCOUNT_ID, R2_ACCESS_KEY_ID,
 // R2_SECRET_ACCESS_KEY and R2_BUCKET_NAME (required; R2_ACCOUNT_ID may be
 // left out when R2_ENDPOINT_URL is set), R2_PUBLIC_BASE_URL and
-// R2_ENDPOINT_URL (optional) and S3_FORCE_PATH_STYLE (a boolean). Its
+// R2_ENDPOINT_URL (optional), S3_FORCE_PATH_STYLE and
+// R2_CREATE_ONLY_UPLOADS (booleans, for UsePathStyle and CreateOnly). Its
 // error, an ErrInvalid, names every missing variable in one line.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
@@ -132,6 +141,9 @@ func ConfigFromEnv() (Config, error) {
 		return Config{}, mediastore.NewError("r2.ConfigFromEnv", Name, "", mediastore.ErrInvalid, err)
 	}
 	c.UsePathStyle = pathStyle
+	if c.CreateOnly, err = envconf.Bool(EnvCreateOnly); err != nil {
+		return Config{}, mediastore.NewError("r2.ConfigFromEnv", Name, "", mediastore.ErrInvalid, err)
+	}
 	return c, nil
 }
 
@@ -144,8 +156,8 @@ func redact(s string) string {
 
 // String describes c without its credentials.
 func (c Config) String() string {
-	return fmt.Sprintf("r2.Config{AccountID:%q AccessKeyID:%q SecretAccessKey:%q Bucket:%q PublicBaseURL:%q Endpoint:%q UsePathStyle:%v}",
-		c.AccountID, redact(c.AccessKeyID), redact(c.SecretAccessKey), c.Bucket, c.PublicBaseURL, c.Endpoint, c.UsePathStyle)
+	return fmt.Sprintf("r2.Config{AccountID:%q AccessKeyID:%q SecretAccessKey:%q Bucket:%q PublicBaseURL:%q Endpoint:%q UsePathStyle:%v CreateOnly:%v}",
+		c.AccountID, redact(c.AccessKeyID), redact(c.SecretAccessKey), c.Bucket, c.PublicBaseURL, c.Endpoint, c.UsePathStyle, c.CreateOnly)
 }
 
 // GoString is String, so that %#v does not print the credentials either.
@@ -161,5 +173,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("public_base_url", c.PublicBaseURL),
 		slog.String("endpoint", c.Endpoint),
 		slog.Bool("use_path_style", c.UsePathStyle),
+		slog.Bool("create_only", c.CreateOnly),
 	)
 }

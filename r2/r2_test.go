@@ -165,7 +165,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	for _, name := range []string{r2.EnvAccountID, r2.EnvAccessKeyID, r2.EnvSecretAccessKey, r2.EnvBucket, r2.EnvPublicBaseURL, r2.EnvEndpoint, r2.EnvForcePathStyle} {
+	for _, name := range []string{r2.EnvAccountID, r2.EnvAccessKeyID, r2.EnvSecretAccessKey, r2.EnvBucket, r2.EnvPublicBaseURL, r2.EnvEndpoint, r2.EnvForcePathStyle, r2.EnvCreateOnly} {
 		t.Setenv(name, "")
 	}
 	_, err := r2.ConfigFromEnv()
@@ -193,6 +193,18 @@ func TestConfigFromEnv(t *testing.T) {
 	if cfg != want2 {
 		t.Errorf("ConfigFromEnv = %+v; want %+v", cfg, want2)
 	}
+
+	t.Setenv(r2.EnvCreateOnly, "true")
+	if cfg, err := r2.ConfigFromEnv(); err != nil || !cfg.CreateOnly {
+		t.Errorf("ConfigFromEnv with R2_CREATE_ONLY_UPLOADS=true: CreateOnly %v, %v; want true", cfg.CreateOnly, err)
+	} else if sc, _ := cfg.S3Config(); !sc.CreateOnly {
+		t.Errorf("S3Config drops CreateOnly")
+	}
+	t.Setenv(r2.EnvCreateOnly, "sometimes")
+	if _, err := r2.ConfigFromEnv(); mediastore.KindOf(err) != mediastore.ErrInvalid || !strings.Contains(err.Error(), "R2_CREATE_ONLY_UPLOADS") {
+		t.Errorf("ConfigFromEnv with R2_CREATE_ONLY_UPLOADS=sometimes: %v; want ErrInvalid naming it", err)
+	}
+	t.Setenv(r2.EnvCreateOnly, "")
 
 	t.Setenv(r2.EnvForcePathStyle, "maybe")
 	if _, err := r2.ConfigFromEnv(); mediastore.KindOf(err) != mediastore.ErrInvalid || !strings.Contains(err.Error(), "S3_FORCE_PATH_STYLE") {

@@ -24,7 +24,7 @@
 //
 // # Endpoints
 //
-//	POST   /presign-b2-upload  {fileName, contentType}   -> {success, presignedUrl, objectKey, publicFileUrl}
+//	POST   /presign-b2-upload  {fileName, contentType}   -> {success, presignedUrl, objectKey, publicFileUrl, headers}
 //	POST   /save-b2-metadata   {objectKey, publicFileUrl} -> {success, file}
 //	POST   /upload             multipart: [fileName], [size], file -> {success, fileUrl, file}
 //	GET    /files              ?limit=&cursor=            -> {success, files, next_cursor}

@@ -14,14 +14,16 @@
 // R2_PUBLIC_BASE_URL (the bucket's r2.dev or custom domain) makes URLs public,
 // else they are presigned GETs; R2_ENDPOINT_URL overrides
 // https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com for a local S3 server,
-// which also needs S3_FORCE_PATH_STYLE=true. The common variables:
+// which also needs S3_FORCE_PATH_STYLE=true; R2_CREATE_ONLY_UPLOADS=true
+// makes each presigned URL upload once (the client then sends the
+// If-None-Match header listed in the presign answer). The common variables:
 // DATABASE_URL (required), PORT (default 3000), MEDIASTORE_MAX_SIZE and
 // MEDIASTORE_ALLOWED_TYPES. A missing variable or an unreachable database
 // ends the program with status 2 and one line naming it.
 //
 // # Endpoints
 //
-//	POST   /presign-upload   {fileName, contentType}   -> {success, presignedUrl, objectKey, publicFileUrl}
+//	POST   /presign-upload   {fileName, contentType}   -> {success, presignedUrl, objectKey, publicFileUrl, headers}
 //	POST   /save-metadata    {objectKey, publicFileUrl} -> {success, file}
 //	POST   /upload           multipart: [fileName], [size], file -> {success, fileUrl, file}
 //	GET    /files            ?limit=&cursor=            -> {success, files, next_cursor}

@@ -24,7 +24,7 @@ func TestExample(t *testing.T) {
 			return r2.New(r2.Config{
 				AccountID: "0123456789abcdef0123456789abcdef", Endpoint: s.Endpoint,
 				AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey, Bucket: s.Bucket,
-				PublicBaseURL: s.PublicBaseURL, UsePathStyle: true, HTTPClient: s.HTTPClient,
+				PublicBaseURL: s.PublicBaseURL, UsePathStyle: true, CreateOnly: s.CreateOnly, HTTPClient: s.HTTPClient,
 			})
 		},
 		Env: func(s presigntest.Settings) []string {
@@ -37,6 +37,7 @@ func TestExample(t *testing.T) {
 		Required:                []string{r2.EnvAccessKeyID, r2.EnvSecretAccessKey, r2.EnvBucket},
 		EndpointVar:             r2.EnvEndpoint,
 		RequiredWithoutEndpoint: []string{r2.EnvAccountID},
-		Malformed:               []string{r2.EnvEndpoint + "=ftp://127.0.0.1/", r2.EnvPublicBaseURL + "=media.example.com"},
+		Malformed:               []string{r2.EnvEndpoint + "=ftp://127.0.0.1/", r2.EnvPublicBaseURL + "=media.example.com", r2.EnvCreateOnly + "=maybe"},
+		CreateOnly:              true,
 	})
 }

@@ -91,6 +91,17 @@ type Config struct {
 	// checksum. Leave it false for services that reject checksum headers
 	// (Backblaze B2). Defaults to false.
 	SHA256Checksums bool
+	// CreateOnly makes a direct-upload ticket sign If-None-Match: *, so
+	// the service refuses a PUT onto a key that already holds an object
+	// (412 Precondition Failed): a ticket then uploads once, and cannot
+	// replace the object after ConfirmUpload has checked it. The client
+	// must send the header, which the ticket lists in Headers. Without it
+	// a ticket can be replayed until it expires, and a replay after the
+	// confirm replaces checked bytes with unchecked ones. Supported by AWS
+	// S3, Cloudflare R2 and versitygw; Backblaze B2's S3 API does not list
+	// the header. Defaults to false, because the guides' browser code sends
+	// only Content-Type.
+	CreateOnly bool
 	// HTTPClient sends the requests. Defaults to the SDK's client.
 	HTTPClient *http.Client
 	// S3Options are applied last to the s3.Options of the client, for
@@ -164,8 +175,8 @@ func redact(s string) string {
 
 // String describes c without its credentials.
 func (c Config) String() string {
-	return fmt.Sprintf("s3compat.Config{Name:%q Endpoint:%q Region:%q Bucket:%q AccessKeyID:%q SecretAccessKey:%q PublicBaseURL:%q UsePathStyle:%v}",
-		c.Name, c.Endpoint, c.Region, c.Bucket, redact(c.AccessKeyID), redact(c.SecretAccessKey), c.PublicBaseURL, c.UsePathStyle)
+	return fmt.Sprintf("s3compat.Config{Name:%q Endpoint:%q Region:%q Bucket:%q AccessKeyID:%q SecretAccessKey:%q PublicBaseURL:%q UsePathStyle:%v CreateOnly:%v}",
+		c.Name, c.Endpoint, c.Region, c.Bucket, redact(c.AccessKeyID), redact(c.SecretAccessKey), c.PublicBaseURL, c.UsePathStyle, c.CreateOnly)
 }
 
 // GoString is String, so that %#v does not print the credentials either.
@@ -182,5 +193,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("secret_access_key", redact(c.SecretAccessKey)),
 		slog.String("public_base_url", c.PublicBaseURL),
 		slog.Bool("use_path_style", c.UsePathStyle),
+		slog.Bool("create_only", c.CreateOnly),
 	)
 }

@@ -191,6 +191,76 @@ func TestPrepareDirectExpires(t *testing.T) {
 	b.requireGone(t, p, "late.txt")
 }
 
+// TestPrepareDirectCreateOnly: with CreateOnly a ticket uploads once. A
+// replay after the first upload (the client swapping the checked bytes for
+// others after the confirm) is refused and leaves the object as it was; a
+// PUT that leaves out the If-None-Match header is refused too, since the
+// header is signed. Without CreateOnly the same replay replaces the object,
+// which is what the option is for.
+func TestPrepareDirectCreateOnly(t *testing.T) {
+	t.Parallel()
+	first := []byte("\x89PNG\r\n\x1a\n the checked picture")
+	second := []byte("<html><script>not a picture</script>")
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			for _, createOnly := range []bool{true, false} {
+				p, b := setup(t, k.opts, func(c *s3compat.Config) { c.CreateOnly = createOnly })
+				ctx := context.Background()
+				opts := &mediastore.DirectOptions{ContentType: "image/png", Size: -1}
+				tk, err := p.PrepareDirect(ctx, "once.png", opts)
+				if err != nil {
+					t.Fatalf("PrepareDirect: %v", err)
+				}
+				checkTicket(t, tk, "once.png", opts, 5*time.Minute)
+				signed := strings.Contains(mustQuery(t, tk.URL).Get("X-Amz-SignedHeaders"), "if-none-match")
+				if signed != createOnly || (tk.Headers.Get("If-None-Match") == "*") != createOnly {
+					t.Fatalf("CreateOnly %v: If-None-Match signed %v, in Headers %q", createOnly, signed, tk.Headers.Get("If-None-Match"))
+				}
+				if createOnly {
+					drop := func(r *http.Request) { r.Header.Del("If-None-Match") }
+					if status := send(t, b.srv.HTTPClient(), tk, first, drop); status != http.StatusForbidden {
+						t.Fatalf("PUT without If-None-Match: status %d; want 403", status)
+					}
+					b.requireGone(t, p, "once.png")
+				}
+				if status := send(t, b.srv.HTTPClient(), tk, first, nil); status != http.StatusOK {
+					t.Fatalf("first PUT: status %d; want 200", status)
+				}
+				status := send(t, b.srv.HTTPClient(), tk, second, nil)
+				want := first
+				if !createOnly {
+					want = second
+				}
+				switch {
+				case createOnly && status != http.StatusPreconditionFailed:
+					t.Fatalf("replayed PUT: status %d; want 412", status)
+				case !createOnly && status != http.StatusOK:
+					t.Fatalf("replayed PUT without CreateOnly: status %d; want 200 (the replay this option stops)", status)
+				}
+				rc, err := p.ReadRange(ctx, "once.png", 0, 100)
+				if err != nil {
+					t.Fatalf("ReadRange: %v", err)
+				}
+				got, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("CreateOnly %v: object holds %q, %v; want %q", createOnly, got, err, want)
+				}
+			}
+		})
+	}
+}
+
+func mustQuery(t *testing.T, raw string) url.Values {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
+}
+
 func TestPrepareDirectWithoutChecksums(t *testing.T) {
 	t.Parallel()
 	// Without SHA256Checksums (B2) a declared checksum is not signed: the

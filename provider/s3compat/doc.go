@@ -57,6 +57,15 @@
 // signed headers to send. Tickets expire after Config.DirectUploadExpiry
 // (5 minutes by default, as the guides), at most 7 days.
 //
+// A presigned PUT can be sent again until it expires. A client could then
+// upload once, have ConfirmUpload check the bytes, and replace them with
+// unchecked ones (another type, or a larger body when no size was
+// declared). Config.CreateOnly closes that: the ticket signs
+// If-None-Match: *, and the service refuses any PUT onto a key that holds an
+// object (412). The client must send that header, listed in the ticket's
+// Headers; where it cannot, keep the expiry short, declare the size, and
+// know that the window stays open until the ticket expires.
+//
 // # URLs
 //
 // With Config.PublicBaseURL, [Provider.URL] returns that base joined with

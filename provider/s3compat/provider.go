@@ -240,6 +240,9 @@ func (p *Provider) PrepareDirect(ctx context.Context, key string, opts *mediasto
 	if opts.Size > 0 { // SigV4 signs Content-Length only when positive
 		in.ContentLength = aws.Int64(opts.Size)
 	}
+	if p.cfg.CreateOnly {
+		in.IfNoneMatch = aws.String("*")
+	}
 	if opts.SHA256 != "" && p.cfg.SHA256Checksums {
 		sum, err := hex.DecodeString(opts.SHA256)
 		if err != nil || len(sum) != 32 {

@@ -18,10 +18,11 @@ import (
 // The bodies of the contract, as a client reads them.
 
 type presignJSON struct {
-	Success       bool   `json:"success"`
-	PresignedURL  string `json:"presignedUrl"`
-	ObjectKey     string `json:"objectKey"`
-	PublicFileURL string `json:"publicFileUrl"`
+	Success       bool              `json:"success"`
+	PresignedURL  string            `json:"presignedUrl"`
+	ObjectKey     string            `json:"objectKey"`
+	PublicFileURL string            `json:"publicFileUrl"`
+	Headers       map[string]string `json:"headers"`
 }
 
 type fileJSON struct {

@@ -52,6 +52,9 @@ type Example struct {
 	// Malformed lists settings "NAME=value" that the binary must refuse
 	// with one line naming NAME.
 	Malformed []string
+	// CreateOnly says Provider honours Settings.CreateOnly (R2): the suite
+	// then proves that a ticket cannot replace a confirmed object.
+	CreateOnly bool
 }
 
 // Settings is a local S3 server and bucket for a provider.
@@ -61,6 +64,8 @@ type Settings struct {
 	PublicBaseURL string
 	// HTTPClient reaches Endpoint (it trusts the server's certificate).
 	HTTPClient *http.Client
+	// CreateOnly asks for create-only tickets (If-None-Match: *).
+	CreateOnly bool
 }
 
 // Main runs the tests of an example's package, stops the S3 servers and
@@ -87,13 +92,18 @@ func Run(t *testing.T, ex *Example) {
 	t.Run("ServerUpload", func(t *testing.T) { t.Parallel(); testServerUpload(t, ex) })
 	t.Run("Concurrent", func(t *testing.T) { t.Parallel(); testConcurrent(t, ex) })
 	t.Run("Binary", func(t *testing.T) { t.Parallel(); testBinary(t, ex) })
+	t.Run("Replay", func(t *testing.T) { t.Parallel(); testReplay(t, ex, false) })
+	if ex.CreateOnly {
+		t.Run("ReplayCreateOnly", func(t *testing.T) { t.Parallel(); testReplay(t, ex, true) })
+	}
 }
 
 // options adjust one test server.
 type options struct {
-	common    app.Common                                // limits
-	public    bool                                      // public bucket
-	transport func(http.RoundTripper) http.RoundTripper // wraps the provider's transport
+	common     app.Common                                // limits
+	public     bool                                      // public bucket
+	createOnly bool                                      // create-only tickets
+	transport  func(http.RoundTripper) http.RoundTripper // wraps the provider's transport
 }
 
 // bundle is one example handler on its own bucket and schema.
@@ -117,6 +127,7 @@ func setup(t *testing.T, ex *Example, o options) *bundle {
 	b := &bundle{ex: ex, srv: srv, bucket: srv.NewBucket(ctx, t), logs: &syncBuffer{}}
 	b.set = Settings{Endpoint: srv.Endpoint, Region: srv.Region, AccessKey: srv.AccessKey,
 		SecretKey: srv.SecretKey, Bucket: b.bucket, HTTPClient: srv.HTTPClient()}
+	b.set.CreateOnly = o.createOnly
 	if o.public {
 		b.set.PublicBaseURL = "https://media.example.test/" + b.bucket
 	}
