@@ -308,16 +308,39 @@ func (u *upload) complete() (string, error) {
 	return trimETag(out.ETag), nil
 }
 
+// abortChecks is how many times abort looks for parts that arrived after
+// it, and abortSettle how long it first waits before looking.
+const (
+	abortChecks = 3
+	abortSettle = 50 * time.Millisecond
+)
+
 // abort removes the upload's parts, even when the caller's context is
-// cancelled, and returns the failure that caused it.
+// cancelled, and returns the failure that caused it. A part whose request
+// was cancelled on this side may still be finishing on the server and
+// land after the abort (AWS documents the same: abort again until ListParts
+// answers NoSuchUpload), so abort checks, and aborts again, a few times.
 func (u *upload) abort() error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), abortTimeout)
 	defer cancel()
-	_, err := u.p.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
-		Bucket: aws.String(u.p.cfg.Bucket), Key: aws.String(u.key), UploadId: aws.String(u.id),
-	})
-	if err != nil && !isNoSuchUpload(err) {
-		return fmt.Errorf("%w (and the abort of multipart upload %s failed: %v)", u.err, u.id, u.p.scrub(err))
+	for i := range abortChecks {
+		_, err := u.p.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+			Bucket: aws.String(u.p.cfg.Bucket), Key: aws.String(u.key), UploadId: aws.String(u.id),
+		})
+		if err != nil && !isNoSuchUpload(err) {
+			return fmt.Errorf("%w (and the abort of multipart upload %s failed: %v)", u.err, u.id, u.p.scrub(err))
+		}
+		select {
+		case <-time.After(abortSettle << i):
+		case <-ctx.Done():
+			return u.err
+		}
+		_, err = u.p.client.ListParts(ctx, &s3.ListPartsInput{
+			Bucket: aws.String(u.p.cfg.Bucket), Key: aws.String(u.key), UploadId: aws.String(u.id),
+		})
+		if err != nil { // NoSuchUpload, or a failure to look: nothing more to do here
+			break
+		}
 	}
 	return u.err
 }
