@@ -273,8 +273,8 @@ func runCell(t *testing.T, c cell) cellResult {
 	}
 	t.Logf("%s / %s / %s / %s: flow: %v; sweep: %+v; file: %s; %s; multipart uploads left: %d", c.flow, c.dep, c.when, c.fault, err, res, r.file, describe(st), st.uploads)
 
-	if r.orphans != 0 || r.dangling != 0 || len(st.unfinished()) != 0 {
-		t.Errorf("after the sweep: %s", describe(st))
+	if r.orphans != 0 || r.dangling != 0 || len(st.unfinished()) != 0 || r.uploads != 0 {
+		t.Errorf("after the sweep: %s; multipart uploads left: %d", describe(st), r.uploads)
 	}
 	if st.rows[live.Key] != string(mediastore.StatusReady) || !st.objects[live.Key] {
 		t.Errorf("the live file was damaged: row %q, object %v", st.rows[live.Key], st.objects[live.Key])

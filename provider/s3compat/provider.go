@@ -115,13 +115,44 @@ func (p *Provider) Stat(ctx context.Context, key string) (*mediastore.Object, er
 	return obj, nil
 }
 
-// Delete removes the object at key; a missing key is not an error.
+// Delete removes the object at key and aborts any multipart upload in
+// progress for key; a missing key is not an error.
 func (p *Provider) Delete(ctx context.Context, key string) error {
 	_, err := p.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(p.cfg.Bucket), Key: aws.String(key)})
-	if err != nil && isNotFound(err) {
-		return nil
+	if err != nil && !isNotFound(err) {
+		return p.interpretError("Delete", key, err)
 	}
-	return p.interpretError("Delete", key, err)
+	return p.abortUploads(ctx, key)
+}
+
+// abortUploads aborts the multipart uploads in progress for exactly key.
+// A Put whose multipart upload failed aborts it itself, but not when the
+// service could not be reached at that moment; the upload's parts then
+// stay stored (and billed) with no object to show for them. The Client
+// deletes the key of every failed upload, at once or from the sweeper, and
+// this finishes the job there.
+func (p *Provider) abortUploads(ctx context.Context, key string) error {
+	pages := s3.NewListMultipartUploadsPaginator(p.client, &s3.ListMultipartUploadsInput{
+		Bucket: aws.String(p.cfg.Bucket), Prefix: aws.String(key),
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return p.interpretError("Delete", key, err)
+		}
+		for _, u := range page.Uploads {
+			if aws.ToString(u.Key) != key { // the prefix also matches longer keys
+				continue
+			}
+			_, err := p.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+				Bucket: aws.String(p.cfg.Bucket), Key: u.Key, UploadId: u.UploadId,
+			})
+			if err != nil && !isNoSuchUpload(err) {
+				return p.interpretError("Delete", key, err)
+			}
+		}
+	}
+	return nil
 }
 
 // URL returns Config.PublicBaseURL joined with the escaped key when it is

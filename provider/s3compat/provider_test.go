@@ -43,6 +43,34 @@ func TestStatDelete(t *testing.T) {
 	}
 }
 
+// TestDeleteAbortsUploads: a multipart upload left in progress for a key
+// (its Put could not abort it) is aborted by Delete of that key, and one
+// for a longer key that shares the prefix is left alone.
+func TestDeleteAbortsUploads(t *testing.T) {
+	t.Parallel()
+	p, b := setup(t, nil, nil)
+	ctx := context.Background()
+	for _, key := range []string{"owner/left.bin", "owner/left.bin.other"} {
+		if _, err := b.raw.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b.bucket), Key: aws.String(key)}); err != nil {
+			t.Fatalf("CreateMultipartUpload(%s): %v", key, err)
+		}
+	}
+	if err := p.Delete(ctx, "owner/left.bin"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	out, err := b.raw.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(b.bucket)})
+	if err != nil {
+		t.Fatalf("ListMultipartUploads: %v", err)
+	}
+	var left []string
+	for _, u := range out.Uploads {
+		left = append(left, aws.ToString(u.Key))
+	}
+	if len(left) != 1 || left[0] != "owner/left.bin.other" {
+		t.Fatalf("uploads in progress after Delete: %q; want only owner/left.bin.other", left)
+	}
+}
+
 func TestMissingBucketIsAProviderFailure(t *testing.T) {
 	t.Parallel()
 	p, _ := setup(t, nil, func(c *s3compat.Config) { c.Bucket = "no-such-bucket-here" })
