@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"runtime"
 	"syscall"
 	"testing"
@@ -24,6 +23,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/goleak"
 
 	"github.com/mediastore/mediastore"
 	"github.com/mediastore/mediastore/internal/testdb"
@@ -32,10 +32,18 @@ import (
 	"github.com/mediastore/mediastore/store/pgstore"
 )
 
-func TestMain(m *testing.M) {
-	code := tests3.StopAfter(m).Run()
-	testdb.Close()
-	os.Exit(code)
+func TestMain(m *testing.M) { goleak.VerifyTestMain(stopAfter{m}) }
+
+// stopAfter runs the tests and benchmarks, then stops the S3 servers and
+// the PostgreSQL they started, before goleak looks for goroutines left.
+type stopAfter struct{ m *testing.M }
+
+func (s stopAfter) Run() int {
+	code := tests3.StopAfter(s.m).Run()
+	if err := testdb.Close(); err != nil && code == 0 {
+		code = 1
+	}
+	return code
 }
 
 type s3Bench struct {
