@@ -41,6 +41,7 @@ type Store struct {
 	pool, sys *pgxpool.Pool
 	rls       bool
 	q         queries
+	ins       inserter
 }
 
 var _ mediastore.MetadataStore = (*Store)(nil)
@@ -260,14 +261,31 @@ func jsonArg(extra map[string]any) any {
 	return string(b)
 }
 
-// Insert implements [mediastore.MetadataStore.Insert] in one statement.
+// Insert implements [mediastore.MetadataStore.Insert] in one statement,
+// committed in a group with the Inserts of concurrent callers.
+//
+// When no other Insert of the Store is in flight, the statement goes out
+// at once, on ctx. Inserts that arrive while one is in flight wait, and
+// go out together when it returns: up to 64 in one pgx.Batch (each after
+// its own set_config with RLS), one round trip and one transaction, which
+// runs on a context detached from the callers' (with a 30 s timeout) so
+// that no caller's end fails the others. If that transaction fails, each
+// of its inserts is retried alone, on its own caller's context, so each
+// caller gets its own outcome.
+//
+// A caller whose ctx ends while it waits returns ctx's error at once. Its
+// insert is dropped if the batch has not been assembled yet, but it may
+// already be in a batch and be committed: like any pending intent whose
+// caller saw an error, the row is then removed by the sweeper after it
+// expires (a ready row would stay). A caller that sends a batch of
+// several waits for it even if its ctx ends, for one round trip at most
+// (bounded by the timeout), and then reports the batch's outcome.
 func (s *Store) Insert(ctx context.Context, p *mediastore.InsertParams) (*mediastore.File, error) {
 	const op = "pgstore.Insert"
 	if err := paramcheck.Insert(p); err != nil {
 		return nil, invalid(op, p, err)
 	}
-	f, err := one(s.query(ctx, p.Owner, s.q.insert, p.Owner, p.Provider, p.Key, string(p.Status),
-		p.Filename, p.ContentType, p.ResourceType, p.Size, p.SHA256, p.URL, jsonArg(p.Extra), timeArg(p.ExpiresAt)))
+	f, err := s.groupInsert(ctx, p)
 	if err != nil {
 		return nil, interpretError(op, p.Provider, p.Key, err)
 	}
