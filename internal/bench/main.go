@@ -60,29 +60,48 @@ func main() {
 	}
 	defer env.close()
 	fmt.Printf("| scenario | size | median time | throughput | ops/s | peak RSS | notes |\n|---|---|---|---|---|---|---|\n")
+	var chosen []scenario
 	for _, s := range scenarios {
-		if len(groups) > 0 && !groups[s.group] {
-			continue
+		if len(groups) == 0 || groups[s.group] {
+			chosen = append(chosen, s)
 		}
-		var times []time.Duration
-		var rss []int64
-		ops := 0
-		for range *runs {
+	}
+	// The runs alternate between the scenarios (A B A B ...), so that drift
+	// of a shared machine (the page cache, the disk's writeback) weighs on
+	// a scenario and its baseline alike.
+	times := make([][]time.Duration, len(chosen))
+	rss := make([][]int64, len(chosen))
+	ops := make([]int, len(chosen))
+	for range *runs {
+		for i, s := range chosen {
 			d, r, n, err := spawn(env, s.name, *sizeFlag)
 			if err != nil {
 				fatal(fmt.Errorf("%s: %w", s.name, err))
 			}
-			times, rss, ops = append(times, d), append(rss, r), n
+			times[i], rss[i], ops[i] = append(times[i], d), append(rss[i], r), n
 		}
-		slices.Sort(times)
-		slices.Sort(rss)
-		med := times[len(times)/2]
+	}
+	for i, s := range chosen {
+		slices.Sort(times[i])
+		slices.Sort(rss[i])
+		med := times[i][len(times[i])/2]
 		thr := "-"
 		if strings.Contains(s.desc, "stream") {
 			thr = fmt.Sprintf("%.0f MiB/s", float64(size)/(1<<20)/med.Seconds())
 		}
 		fmt.Printf("| %s | %s | %v | %s | %.1f | %.1f MiB | %s |\n", s.name, *sizeFlag, med.Round(time.Millisecond), thr,
-			float64(ops)/med.Seconds(), float64(rss[len(rss)-1])/1024, s.desc)
+			float64(ops[i])/med.Seconds(), float64(rss[i][len(rss[i])-1])/1024, s.desc)
+	}
+	// Each group's first scenario is its baseline.
+	fmt.Println()
+	base := map[string]time.Duration{}
+	for i, s := range chosen {
+		med := times[i][len(times[i])/2]
+		if b, ok := base[s.group]; !ok {
+			base[s.group] = med
+		} else {
+			fmt.Printf("%s: %.2fx the throughput of its baseline (median of %d alternating runs)\n", s.name, b.Seconds()/med.Seconds(), *runs)
+		}
 	}
 }
 
