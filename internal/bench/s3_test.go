@@ -23,7 +23,6 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.uber.org/goleak"
 
 	"github.com/mediastore/mediastore"
 	"github.com/mediastore/mediastore/internal/testdb"
@@ -32,19 +31,9 @@ import (
 	"github.com/mediastore/mediastore/store/pgstore"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(stopAfter{m}) }
-
-// stopAfter runs the tests and benchmarks, then stops the S3 servers and
-// the PostgreSQL they started, before goleak looks for goroutines left.
-type stopAfter struct{ m *testing.M }
-
-func (s stopAfter) Run() int {
-	code := tests3.StopAfter(s.m).Run()
-	if err := testdb.Close(); err != nil && code == 0 {
-		code = 1
-	}
-	return code
-}
+// TestMain stops the S3 servers and PostgreSQL after the benchmarks, then
+// fails the run if goroutines leaked.
+func TestMain(m *testing.M) { testdb.Main(tests3.StopAfter(m)) }
 
 type s3Bench struct {
 	client *mediastore.Client

@@ -1,8 +1,6 @@
 package reliability
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -23,17 +21,4 @@ var toxiproxyLinks = []goleak.Option{
 
 // TestMain stops the S3 server and PostgreSQL after the tests, then fails
 // the run if goroutines leaked.
-func TestMain(m *testing.M) {
-	code := tests3.StopAfter(m).Run()
-	if err := testdb.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "testdb:", err)
-		code = 1
-	}
-	if code == 0 {
-		if err := goleak.Find(toxiproxyLinks...); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak: goroutines leaked:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testdb.Main(tests3.StopAfter(m), toxiproxyLinks...) }

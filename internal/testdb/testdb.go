@@ -282,10 +282,11 @@ func Close() error {
 }
 
 // Main runs the tests, stops the shared server, then fails the run if
-// goroutines leaked (goleak, with opts). Call it from TestMain:
+// goroutines leaked (goleak, with opts). Call it from TestMain, with m or
+// a wrapper of it such as tests3.StopAfter(m):
 //
 //	func TestMain(m *testing.M) { testdb.Main(m) }
-func Main(m *testing.M, opts ...goleak.Option) {
+func Main(m interface{ Run() int }, opts ...goleak.Option) {
 	code := m.Run()
 	if err := Close(); err != nil {
 		fmt.Fprintln(os.Stderr, "testdb:", err)

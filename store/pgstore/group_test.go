@@ -24,6 +24,28 @@ type groupStore struct {
 	table string
 }
 
+// inEachMode runs test in parallel subtests, one per groupModes entry,
+// each on a fresh groupStore.
+func inEachMode(t *testing.T, test func(t *testing.T, g *groupStore)) {
+	t.Helper()
+	for _, m := range groupModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newGroupStore(t, m.configure, m.rls))
+		})
+	}
+}
+
+// pendings returns n pending intents spread over owners, with keys
+// prefix/0, prefix/1, ...
+func pendings(n, owners int, prefix string) []*mediastore.InsertParams {
+	params := make([]*mediastore.InsertParams, n)
+	for i := range params {
+		params[i] = pending(fmt.Sprintf("owner%d", i%owners), fmt.Sprintf("%s/%d", prefix, i))
+	}
+	return params
+}
+
 // groupModes are the configurations the group commit tests run in.
 var groupModes = []struct {
 	name      string
@@ -158,26 +180,19 @@ func wave(t *testing.T, g *groupStore, params []*mediastore.InsertParams) []resu
 // there for their owner.
 func TestInsertConcurrent(t *testing.T) {
 	t.Parallel()
-	for _, m := range groupModes {
-		t.Run(m.name, func(t *testing.T) {
-			t.Parallel()
-			g := newGroupStore(t, m.configure, m.rls)
-			params := make([]*mediastore.InsertParams, 200)
-			for i := range params {
-				params[i] = pending(fmt.Sprintf("owner%d", i%7), fmt.Sprintf("k/%d", i))
+	inEachMode(t, func(t *testing.T, g *groupStore) {
+		params := pendings(200, 7, "k")
+		for i, r := range insertAll(t.Context(), g.s, params) {
+			if r.err != nil {
+				t.Fatalf("Insert %d: %v", i, r.err)
 			}
-			for i, r := range insertAll(t.Context(), g.s, params) {
-				if r.err != nil {
-					t.Fatalf("Insert %d: %v", i, r.err)
-				}
-				checkRow(t, r.f, params[i])
-				got, err := g.s.Get(t.Context(), &mediastore.GetParams{Owner: params[i].Owner, ID: r.f.ID})
-				if err != nil || got.Key != params[i].Key {
-					t.Fatalf("Get of inserted row %d = %v, %v", i, got, err)
-				}
+			checkRow(t, r.f, params[i])
+			got, err := g.s.Get(t.Context(), &mediastore.GetParams{Owner: params[i].Owner, ID: r.f.ID})
+			if err != nil || got.Key != params[i].Key {
+				t.Fatalf("Get of inserted row %d = %v, %v", i, got, err)
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestInsertGroupCommit checks that Inserts that wait behind one in
@@ -185,30 +200,23 @@ func TestInsertConcurrent(t *testing.T) {
 // transaction, and all 31 rows are right.
 func TestInsertGroupCommit(t *testing.T) {
 	t.Parallel()
-	for _, m := range groupModes {
-		t.Run(m.name, func(t *testing.T) {
-			t.Parallel()
-			g := newGroupStore(t, m.configure, m.rls)
-			params := make([]*mediastore.InsertParams, 31)
-			for i := range params {
-				params[i] = pending(fmt.Sprintf("owner%d", i%3), fmt.Sprintf("g/%d", i))
+	inEachMode(t, func(t *testing.T, g *groupStore) {
+		params := pendings(31, 3, "g")
+		for i, r := range wave(t, g, params) {
+			if r.err != nil {
+				t.Fatalf("Insert %d: %v", i, r.err)
 			}
-			for i, r := range wave(t, g, params) {
-				if r.err != nil {
-					t.Fatalf("Insert %d: %v", i, r.err)
-				}
-				checkRow(t, r.f, params[i])
-			}
-			var rows, txs int
-			if err := testdb.Pool(t.Context(), t).QueryRow(t.Context(),
-				"SELECT count(*), count(DISTINCT xmin::text) FROM "+g.table+" WHERE key <> 'g/0'").Scan(&rows, &txs); err != nil {
-				t.Fatal(err)
-			}
-			if rows != 30 || txs != 1 {
-				t.Fatalf("the 30 queued inserts made %d rows in %d transactions, want 30 in 1", rows, txs)
-			}
-		})
-	}
+			checkRow(t, r.f, params[i])
+		}
+		var rows, txs int
+		if err := testdb.Pool(t.Context(), t).QueryRow(t.Context(),
+			"SELECT count(*), count(DISTINCT xmin::text) FROM "+g.table+" WHERE key <> 'g/0'").Scan(&rows, &txs); err != nil {
+			t.Fatal(err)
+		}
+		if rows != 30 || txs != 1 {
+			t.Fatalf("the 30 queued inserts made %d rows in %d transactions, want 30 in 1", rows, txs)
+		}
+	})
 }
 
 // TestInsertGroupConflicts: in waves where some Inserts reuse the
@@ -216,50 +224,46 @@ func TestInsertGroupCommit(t *testing.T) {
 // the others, committed in the same batches, succeed.
 func TestInsertGroupConflicts(t *testing.T) {
 	t.Parallel()
-	for _, m := range groupModes {
-		t.Run(m.name, func(t *testing.T) {
-			t.Parallel()
-			g := newGroupStore(t, m.configure, m.rls)
-			for i := range 5 {
-				if _, err := g.s.Insert(t.Context(), pending("first", fmt.Sprintf("dup/%d", i))); err != nil {
-					t.Fatal(err)
-				}
-			}
-			params := make([]*mediastore.InsertParams, 150)
-			conflict := make([]bool, len(params))
-			for i := range params {
-				key := fmt.Sprintf("c/%d", i)
-				if i%30 == 7 {
-					key, conflict[i] = fmt.Sprintf("dup/%d", i%5), true
-				}
-				params[i] = pending(fmt.Sprintf("owner%d", i%4), key)
-			}
-			var conflicts int
-			for i, r := range wave(t, g, params) {
-				switch {
-				case conflict[i]:
-					conflicts++
-					if !errors.Is(r.err, mediastore.ErrConflict) {
-						t.Errorf("Insert %d of a taken key = %v, %v; want ErrConflict", i, r.f, r.err)
-					}
-				case r.err != nil:
-					t.Errorf("Insert %d failed with another's conflict: %v", i, r.err)
-				default:
-					checkRow(t, r.f, params[i])
-				}
-			}
-			if conflicts == 0 {
-				t.Fatal("no conflicting insert")
-			}
-			var n int
-			if err := testdb.Pool(t.Context(), t).QueryRow(t.Context(), "SELECT count(*) FROM "+g.table).Scan(&n); err != nil {
+	inEachMode(t, func(t *testing.T, g *groupStore) {
+		for i := range 5 {
+			if _, err := g.s.Insert(t.Context(), pending("first", fmt.Sprintf("dup/%d", i))); err != nil {
 				t.Fatal(err)
 			}
-			if want := 5 + len(params) - conflicts; n != want {
-				t.Fatalf("%d rows, want %d", n, want)
+		}
+		params := make([]*mediastore.InsertParams, 150)
+		conflict := make([]bool, len(params))
+		for i := range params {
+			key := fmt.Sprintf("c/%d", i)
+			if i%30 == 7 {
+				key, conflict[i] = fmt.Sprintf("dup/%d", i%5), true
 			}
-		})
-	}
+			params[i] = pending(fmt.Sprintf("owner%d", i%4), key)
+		}
+		var conflicts int
+		for i, r := range wave(t, g, params) {
+			switch {
+			case conflict[i]:
+				conflicts++
+				if !errors.Is(r.err, mediastore.ErrConflict) {
+					t.Errorf("Insert %d of a taken key = %v, %v; want ErrConflict", i, r.f, r.err)
+				}
+			case r.err != nil:
+				t.Errorf("Insert %d failed with another's conflict: %v", i, r.err)
+			default:
+				checkRow(t, r.f, params[i])
+			}
+		}
+		if conflicts == 0 {
+			t.Fatal("no conflicting insert")
+		}
+		var n int
+		if err := testdb.Pool(t.Context(), t).QueryRow(t.Context(), "SELECT count(*) FROM "+g.table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if want := 5 + len(params) - conflicts; n != want {
+			t.Fatalf("%d rows, want %d", n, want)
+		}
+	})
 }
 
 // TestInsertGroupRLS: with RLS, the rows of different owners committed in

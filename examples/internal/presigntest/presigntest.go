@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.uber.org/goleak"
 
 	"github.com/mediastore/mediastore"
 	"github.com/mediastore/mediastore/examples/internal/app"
@@ -71,17 +70,7 @@ type Settings struct {
 // Main runs the tests of an example's package, stops the S3 servers and
 // the PostgreSQL they started, then checks for leaked goroutines. Call it
 // from TestMain.
-func Main(m *testing.M) { goleak.VerifyTestMain(stopAfter{m}) }
-
-type stopAfter struct{ m *testing.M }
-
-func (s stopAfter) Run() int {
-	code := tests3.StopAfter(s.m).Run()
-	if err := testdb.Close(); err != nil && code == 0 {
-		code = 1
-	}
-	return code
-}
+func Main(m *testing.M) { testdb.Main(tests3.StopAfter(m)) }
 
 // Run runs the whole suite on ex. The subtests run in parallel.
 func Run(t *testing.T, ex *Example) {
