@@ -246,6 +246,7 @@ func runFlows(t *testing.T, newStore storeFactory) {
 	t.Run("Sweeper", func(t *testing.T) { t.Parallel(); testSweeper(t, newStore) })
 	t.Run("Direct", func(t *testing.T) { t.Parallel(); testDirect(t, newStore) })
 	t.Run("Committer", func(t *testing.T) { t.Parallel(); testCommitter(t, newStore) })
+	t.Run("StoredHasher", func(t *testing.T) { t.Parallel(); testStoredHasher(t, newStore) })
 }
 
 func testUpload(t *testing.T, newStore storeFactory) {
@@ -984,6 +985,73 @@ func testCommitter(t *testing.T, newStore storeFactory) {
 	}
 	if _, err := cp.Stat(ctx, "uuid-0002"); rows != 1 || !errors.Is(err, mediastore.ErrNotFound) {
 		t.Fatalf("after a failed commit: %d rows, stat %v", rows, err)
+	}
+}
+
+// hashingProvider reports a digest of its own choosing from Put, as a
+// provider that hashes what it stores does, so a test can tell whose digest
+// the Client recorded.
+type hashingProvider struct {
+	*memory.Provider
+	hashes bool
+	sum    string
+}
+
+func (p *hashingProvider) HashesStored() bool { return p.hashes }
+
+func (p *hashingProvider) Put(ctx context.Context, key string, r io.Reader, opts *mediastore.PutOptions) (*mediastore.Object, error) {
+	obj, err := p.Provider.Put(ctx, key, r, opts)
+	if err == nil {
+		obj.SHA256 = p.sum
+	}
+	return obj, err
+}
+
+func testStoredHasher(t *testing.T, newStore storeFactory) {
+	ctx := context.Background()
+	data := pngBytes(700_000, 40)
+	other := sha([]byte("what the provider stored"))
+	for _, tc := range []struct {
+		name    string
+		hashes  bool
+		sum     string
+		want    string // recorded SHA-256; "" for a failed upload
+		wantErr error
+	}{
+		{"ProviderDigestRecorded", true, other, other, nil},
+		{"NoDigest", true, "", "", mediastore.ErrProvider},
+		{"MalformedDigest", true, strings.ToUpper(other), "", mediastore.ErrProvider},
+		{"NotHashing", false, "", sha(data), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hp := &hashingProvider{Provider: memory.New(nil), hashes: tc.hashes, sum: tc.sum}
+			store := newStore(t)
+			c, err := mediastore.New(hp, store, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := c.Upload(ctx, "hal", bytes.NewReader(data), nil)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("Upload = %+v, %v; want %v", f, err, tc.wantErr)
+				}
+				for _, st := range []mediastore.Status{mediastore.StatusPending, mediastore.StatusReady, mediastore.StatusDeleting} {
+					if res, _ := store.List(ctx, &mediastore.ListParams{Owner: "hal", Status: st, Limit: 10}); len(res.Files) != 0 {
+						t.Fatalf("%d %s rows left", len(res.Files), st)
+					}
+				}
+				for o := range hp.ListObjects(ctx, "") {
+					t.Fatalf("object left: %s", o.Key)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.SHA256 != tc.want {
+				t.Fatalf("recorded SHA-256 %s, want %s", f.SHA256, tc.want)
+			}
+		})
 	}
 }
 

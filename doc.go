@@ -34,7 +34,9 @@
 //   - [RangeReader]: the first bytes of an object, to sniff its real type;
 //   - [Transformer]: delivery URLs with transformations;
 //   - [Committer]: two-phase stores (Uploadcare's temporary files);
-//   - [Lister]: object listings for [Client.Reconcile].
+//   - [Lister]: object listings for [Client.Reconcile];
+//   - [StoredHasher]: the provider reports the SHA-256 of what it stored
+//     (the disk provider), so [Client.Upload] does not hash the stream too.
 //
 // A flow that needs a missing capability returns an [ErrUnsupported] error.
 //

@@ -114,6 +114,19 @@ type Lister interface {
 	ListObjects(ctx context.Context, prefix string) iter.Seq2[*Object, error]
 }
 
+// StoredHasher is the optional capability of providers that compute the
+// SHA-256 of the bytes they store. When HashesStored reports true, Put
+// returns the lowercase hex SHA-256 of the stored object in Object.SHA256,
+// and the Client records it instead of hashing the stream a second time.
+// A digest of what was stored proves more than one of what was sent; the
+// disk provider computes it by reading its temp file back from the page
+// cache while the file is being written, which costs the writer nothing.
+type StoredHasher interface {
+	// HashesStored reports whether Put sets Object.SHA256 from the stored
+	// bytes.
+	HashesStored() bool
+}
+
 // Object is what a provider reports about a stored object.
 type Object struct {
 	// Key addresses the object at the provider.
@@ -152,11 +165,6 @@ type PutOptions struct {
 	// Filename is the sanitized original file name, for providers that keep
 	// it. It may be empty.
 	Filename string
-	// SHA256, when set, returns the lowercase hex SHA-256 of the stream once
-	// it has been read to its end ("" before). The Client computes it while
-	// streaming; providers that record checksums call it instead of hashing
-	// the stream a second time.
-	SHA256 func() string
 }
 
 // URLOptions controls the URLs a provider makes.

@@ -89,9 +89,22 @@ func (c *Client) Upload(ctx context.Context, owner string, r io.Reader, opts *Up
 	if o.Size > 0 {
 		declared = o.Size
 	}
-	body := &uploadReader{head: head, r: r, max: c.cfg.MaxSize, declared: declared, hasher: newAsyncHasher(), gate: in.wait}
-	obj, perr := c.p.Put(ctx, key, body, &PutOptions{Size: declared, ContentType: ctype, ResourceType: rtype, Filename: filename, SHA256: body.digest})
-	sum := body.hasher.close()
+	// A provider that hashes what it stores reports the digest; else the
+	// stream is hashed here, beside the provider's writes.
+	hs, selfHash := c.p.(StoredHasher)
+	selfHash = selfHash && hs.HashesStored()
+	body := &uploadReader{head: head, r: r, max: c.cfg.MaxSize, declared: declared, gate: in.wait}
+	if !selfHash {
+		body.hasher = newAsyncHasher()
+	}
+	obj, perr := c.p.Put(ctx, key, body, &PutOptions{Size: declared, ContentType: ctype, ResourceType: rtype, Filename: filename})
+	var sum string
+	switch {
+	case !selfHash:
+		sum = body.hasher.close()
+	case perr == nil && obj != nil:
+		sum = obj.SHA256
+	}
 	<-in.done
 
 	var objKey string // the object's key once Put succeeded
@@ -165,6 +178,9 @@ func (c *Client) finishUpload(ctx context.Context, f *File, obj *Object, n int64
 	}
 	if rec.Size != n {
 		return nil, c.errorf("Upload", rec.Key, ErrProvider, errors.New("the provider stored a different length than was sent"))
+	}
+	if !isHexSHA256(sum) {
+		return nil, c.errorf("Upload", rec.Key, ErrProvider, errors.New("the provider reported no SHA-256 of what it stored"))
 	}
 	rec.SHA256 = sum
 	rec.ContentType = f.ContentType // sniffed, authoritative over the provider's echo

@@ -72,18 +72,11 @@ const hashChunk = 256 << 10
 // fixed buffers; memory stays bounded whatever the stream's length.
 type asyncHasher struct {
 	h      hash.Hash
-	work   chan hashJob
+	work   chan []byte
 	free   chan []byte
 	done   chan struct{}
 	cur    []byte
 	closed bool
-}
-
-// hashJob is a buffer to hash, or, with reply set, a request for the digest
-// of everything before it.
-type hashJob struct {
-	b     []byte
-	reply chan string
 }
 
 // hashBuffers recycles the hashers' buffers: allocating a MiB per upload
@@ -96,7 +89,7 @@ const hashBufs = 4
 func newAsyncHasher() *asyncHasher {
 	a := &asyncHasher{
 		h:    sha256.New(),
-		work: make(chan hashJob, hashBufs),
+		work: make(chan []byte, hashBufs),
 		free: make(chan []byte, hashBufs),
 		done: make(chan struct{}),
 	}
@@ -105,13 +98,9 @@ func newAsyncHasher() *asyncHasher {
 	}
 	go func() {
 		defer close(a.done)
-		for j := range a.work {
-			if j.reply != nil {
-				j.reply <- hex.EncodeToString(a.h.Sum(nil))
-				continue
-			}
-			a.h.Write(j.b)
-			a.free <- j.b[:0]
+		for b := range a.work {
+			a.h.Write(b)
+			a.free <- b[:0]
 		}
 	}()
 	return a
@@ -127,7 +116,7 @@ func (a *asyncHasher) write(p []byte) {
 		a.cur = a.cur[:len(a.cur)+k]
 		p = p[k:]
 		if len(a.cur) == cap(a.cur) {
-			a.work <- hashJob{b: a.cur}
+			a.work <- a.cur
 			a.cur = nil
 		}
 	}
@@ -136,7 +125,7 @@ func (a *asyncHasher) write(p []byte) {
 // flush hands a partly filled buffer to the goroutine, keeping order.
 func (a *asyncHasher) flush() {
 	if a.cur != nil {
-		a.work <- hashJob{b: a.cur}
+		a.work <- a.cur
 		a.cur = nil
 	}
 }
@@ -149,18 +138,7 @@ func (a *asyncHasher) take() []byte {
 	return b[:cap(b)]
 }
 
-func (a *asyncHasher) submit(b []byte) { a.work <- hashJob{b: b} }
-
-// digest returns the hex SHA-256 of everything written so far.
-func (a *asyncHasher) digest() string {
-	if a.closed {
-		return hex.EncodeToString(a.h.Sum(nil))
-	}
-	a.flush()
-	reply := make(chan string, 1)
-	a.work <- hashJob{reply: reply}
-	return <-reply
-}
+func (a *asyncHasher) submit(b []byte) { a.work <- b }
 
 // close stops the goroutine, recycles the buffers and returns the hex
 // digest. The caller must be done with every buffer it took.
@@ -180,7 +158,8 @@ func (a *asyncHasher) close() string {
 
 // uploadReader is the stream a provider reads during Upload. It replays the
 // sniffed head, enforces the size limit and the declared size while
-// streaming, hashes in the background, and holds back the end of the stream
+// streaming, hashes in the background (unless hasher is nil: the provider
+// hashes what it stores), and holds back the end of the stream
 // until gate reports that the intent row is recorded, so an object can only
 // complete once its row exists.
 type uploadReader struct {
@@ -263,17 +242,6 @@ func (u *uploadReader) next(p []byte) (int, bool, error) {
 	return n, final, nil
 }
 
-// digest returns the SHA-256 of the stream once it has been read to its
-// end, for PutOptions.SHA256; before that it returns "".
-func (u *uploadReader) digest() string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if !u.eof || u.err != nil {
-		return ""
-	}
-	return u.hasher.digest()
-}
-
 // Read implements io.Reader for providers that read into their own buffers.
 func (u *uploadReader) Read(p []byte) (int, error) {
 	u.mu.Lock()
@@ -282,7 +250,7 @@ func (u *uploadReader) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	n, final, err := u.next(p)
-	if n > 0 {
+	if n > 0 && u.hasher != nil {
 		u.hasher.write(p[:n])
 	}
 	if err == nil && final && n == 0 {
@@ -296,19 +264,29 @@ func (u *uploadReader) Read(p []byte) (int, error) {
 func (u *uploadReader) WriteTo(w io.Writer) (int64, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	var own *[hashChunk]byte // the buffer used when nothing is hashed here
+	if u.hasher == nil {
+		own = hashBuffers.Get().(*[hashChunk]byte)
+		defer hashBuffers.Put(own)
+	}
 	var total int64
 	for {
-		buf := u.hasher.take()
+		var buf []byte
+		if own != nil {
+			buf = own[:]
+		} else {
+			buf = u.hasher.take()
+		}
 		n, final, err := u.fillChunk(buf)
-		if n > 0 {
+		if u.hasher != nil {
 			u.hasher.submit(buf[:n])
+		}
+		if n > 0 {
 			m, werr := w.Write(buf[:n])
 			total += int64(m)
 			if werr != nil {
 				return total, u.fail(werr)
 			}
-		} else {
-			u.hasher.submit(buf[:0])
 		}
 		if err == io.EOF || final {
 			return total, nil

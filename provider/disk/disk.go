@@ -4,12 +4,10 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"hash/fnv"
 	"io"
 	"io/fs"
@@ -104,7 +102,7 @@ func New(cfg Config) (*Provider, error) {
 		Now:    p.now,
 		Open:   p.open,
 		Put: func(ctx context.Context, key string, r io.Reader, u *urlsign.Upload) error {
-			_, err := p.put(ctx, "PUT", key, r, u.Size, u.ContentType, u.SHA256, nil)
+			_, err := p.put(ctx, "PUT", key, r, u.Size, u.ContentType, u.SHA256)
 			return err
 		},
 	}
@@ -156,12 +154,16 @@ func (p *Provider) Put(ctx context.Context, key string, r io.Reader, opts *media
 	if opts == nil {
 		opts = &mediastore.PutOptions{Size: -1}
 	}
-	return p.put(ctx, "Put", key, r, opts.Size, opts.ContentType, "", opts.SHA256)
+	return p.put(ctx, "Put", key, r, opts.Size, opts.ContentType, "")
 }
 
-// put writes r to key. digest, when not nil, is the caller's SHA-256 of r
-// (PutOptions.SHA256), used instead of hashing the stream again.
-func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size int64, contentType, wantSHA string, digest func() string) (obj *mediastore.Object, err error) {
+// HashesStored reports that Put returns the SHA-256 of the stored file in
+// Object.SHA256 (see [mediastore.StoredHasher]).
+func (p *Provider) HashesStored() bool { return true }
+
+// put writes r to key. wantSHA, when set, is the SHA-256 the stored bytes
+// must have.
+func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size int64, contentType, wantSHA string) (obj *mediastore.Object, err error) {
 	name, err := p.checkKey(op, key)
 	if err != nil {
 		return nil, err
@@ -173,7 +175,7 @@ func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size in
 		return nil, p.err(op, key, mediastore.ErrProvider, err)
 	}
 	tmp := tmpDir + "/put-" + randHex()
-	f, err := p.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	f, err := p.root.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, filePerm) // read back by the hasher
 	if err != nil {
 		return nil, p.err(op, key, mediastore.ErrProvider, err)
 	}
@@ -193,41 +195,41 @@ func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size in
 	if size >= 0 {
 		src = io.LimitReader(cr, size+1)
 	}
-	var h hash.Hash
-	var dst io.Writer = f
-	if digest == nil {
-		h = sha256.New()
-		dst = io.MultiWriter(f, h)
-	}
-	n, err := io.CopyBuffer(dst, src, make([]byte, copyBuf))
+	th := newTrailHasher(f)
+	n, err := io.CopyBuffer(th, src, make([]byte, copyBuf))
 	switch {
 	case ctx.Err() != nil:
-		return nil, p.err(op, key, mediastore.ErrProvider, ctx.Err())
+		err = p.err(op, key, mediastore.ErrProvider, ctx.Err())
 	case err != nil && err == cr.err:
-		return nil, p.err(op, key, readKind(err), err)
+		err = p.err(op, key, readKind(err), err)
 	case err != nil:
-		return nil, p.err(op, key, mediastore.ErrProvider, err)
+		err = p.err(op, key, mediastore.ErrProvider, err)
 	case size >= 0 && n != size:
-		return nil, p.err(op, key, mediastore.ErrInvalid, fmt.Errorf("read %d bytes, want %d", min(n, size+1), size))
+		err = p.err(op, key, mediastore.ErrInvalid, fmt.Errorf("read %d bytes, want %d", min(n, size+1), size))
 	}
-	m := meta{ContentType: contentType, Size: n}
-	if h != nil {
-		m.SHA256 = hex.EncodeToString(h.Sum(nil))
-	} else {
-		m.SHA256 = digest()
+	if err != nil {
+		th.abort()
+		return nil, err
 	}
-	if wantSHA != "" && m.SHA256 != wantSHA {
-		return nil, p.err(op, key, mediastore.ErrInvalid, errors.New("SHA-256 differs from the declared one"))
-	}
+	// The hasher reads the tail while the file is synced.
+	th.end()
 	if p.sync {
 		err = f.Sync()
 	}
+	sum, herr := th.sum()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	f = nil
+	if err == nil {
+		err = herr
+	}
 	if err != nil {
 		return nil, p.err(op, key, mediastore.ErrProvider, err)
+	}
+	m := meta{ContentType: contentType, Size: n, SHA256: sum}
+	if wantSHA != "" && m.SHA256 != wantSHA {
+		return nil, p.err(op, key, mediastore.ErrInvalid, errors.New("SHA-256 differs from the declared one"))
 	}
 	mj, _ := json.Marshal(m)
 	if err = p.root.WriteFile(tmpMeta, mj, filePerm); err != nil {

@@ -12,9 +12,13 @@
 //
 // # Writes
 //
-// [Provider.Put] streams into a temp file in .mediastore/tmp while hashing,
-// syncs it (unless [Config.NoSync]), and renames it into place, so an object
-// is either whole or absent. A failed or cancelled Put removes its temp file.
+// [Provider.Put] streams into a temp file in .mediastore/tmp, syncs it
+// (unless [Config.NoSync]), and renames it into place, so an object is
+// either whole or absent. The SHA-256 is of the stored bytes: a goroutine
+// reads the temp file back from the page cache a little behind the writer
+// (and during the sync), which leaves the writer at the speed of a plain
+// io.Copy to a file; Put reports it, and the provider implements
+// [mediastore.StoredHasher], so the Client does not hash the stream again. A failed or cancelled Put removes its temp file.
 // Concurrent Puts of one key leave one complete object (the last rename
 // wins). Temp files left by a crash are removed by [New] once a day old.
 // Empty folders left by [Provider.Delete] stay.

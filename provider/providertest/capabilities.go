@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/mediastore/mediastore"
@@ -424,5 +425,47 @@ func testCommitter(t *testing.T, f *fixture) {
 	f.download(t, f.url(t, obj.Key, false), data)
 	if err := c.Commit(f.ctx, f.missingKey(t)); !errors.Is(err, mediastore.ErrNotFound) {
 		t.Fatalf("Commit of a missing key = %v, want an ErrNotFound error", err)
+	}
+}
+
+// testStoredHasher checks that Put reports the SHA-256 of exactly the bytes
+// stored, whatever the length and however the reader hands them over: a
+// few bytes, lengths around common buffer sizes, and a stream read in
+// uneven pieces of unknown total length.
+func testStoredHasher(t *testing.T, f *fixture) {
+	for _, tc := range []struct {
+		name   string
+		n      int
+		known  bool
+		reader func(io.Reader) io.Reader
+	}{
+		{"OneByte", 1, true, nil},
+		{"BufferEdge", 256 << 10, true, nil},
+		{"BufferEdgePlusOne", 256<<10 + 1, true, nil},
+		{"UnevenReadsUnknownSize", 3<<20 + 17, false, iotest.HalfReader},
+		{"OneByteReads", 4099, false, iotest.OneByteReader},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := content(tc.name, tc.n)
+			var r io.Reader = bytes.NewReader(data)
+			if tc.reader != nil {
+				r = tc.reader(r)
+			}
+			opts := binOpts(int64(tc.n))
+			if !tc.known {
+				opts = binOpts(-1)
+			}
+			key := f.key("hashed.bin")
+			obj, err := f.p.Put(f.ctx, key, r, opts)
+			if err != nil {
+				t.Fatalf("Put(%q, %d bytes): %v", key, tc.n, err)
+			}
+			f.checkReturned(t, key, obj)
+			f.deleteAtEnd(t, obj.Key)
+			if want := sha256Hex(data); obj.SHA256 != want {
+				t.Fatalf("Put(%q, %d bytes): Object.SHA256 = %q, want %q (HashesStored reports true)", key, tc.n, obj.SHA256, want)
+			}
+			f.stat(t, obj.Key, data, opts)
+		})
 	}
 }

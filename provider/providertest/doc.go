@@ -31,8 +31,10 @@
 // the ticket with the harness's HTTP client), [mediastore.DirectVerifier] and
 // [mediastore.DirectKeyer] (the proof is the upload response's top-level JSON
 // fields as strings, as a browser would send them back), [mediastore.Lister],
-// [mediastore.Committer] and [mediastore.Transformer]. A capability the
-// provider lacks adds no test.
+// [mediastore.Committer], [mediastore.Transformer] and
+// [mediastore.StoredHasher] (Put's SHA-256 matches the bytes, for lengths
+// around buffer edges and readers that hand bytes over unevenly). A
+// capability the provider lacks adds no test.
 //
 // # Adjusting the suite
 //

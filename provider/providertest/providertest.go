@@ -90,6 +90,9 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	if _, ok := probe.p.(mediastore.Committer); ok {
 		tests = append(tests, suiteTest{"Committer", testCommitter})
 	}
+	if sh, ok := probe.p.(mediastore.StoredHasher); ok && sh.HashesStored() {
+		tests = append(tests, suiteTest{"StoredHasher", testStoredHasher})
+	}
 	if _, ok := probe.p.(mediastore.Transformer); ok {
 		tests = append(tests, suiteTest{"Transformer", testTransformer})
 	}
