@@ -104,6 +104,7 @@ type Client struct {
 	verifier  DirectVerifier
 	keyer     DirectKeyer
 	ranger    RangeReader
+	statRead  StatReader
 	transform Transformer
 	committer Committer
 	lister    Lister
@@ -166,6 +167,7 @@ func New(p Provider, s MetadataStore, cfg *Config) (*Client, error) {
 	cl.verifier, _ = p.(DirectVerifier)
 	cl.keyer, _ = p.(DirectKeyer)
 	cl.ranger, _ = p.(RangeReader)
+	cl.statRead, _ = p.(StatReader)
 	cl.transform, _ = p.(Transformer)
 	cl.committer, _ = p.(Committer)
 	cl.lister, _ = p.(Lister)

@@ -247,6 +247,7 @@ func runFlows(t *testing.T, newStore storeFactory) {
 	t.Run("Direct", func(t *testing.T) { t.Parallel(); testDirect(t, newStore) })
 	t.Run("Committer", func(t *testing.T) { t.Parallel(); testCommitter(t, newStore) })
 	t.Run("StoredHasher", func(t *testing.T) { t.Parallel(); testStoredHasher(t, newStore) })
+	t.Run("StatReader", func(t *testing.T) { t.Parallel(); testStatReader(t, newStore) })
 }
 
 func testUpload(t *testing.T, newStore storeFactory) {
@@ -1050,6 +1051,94 @@ func testStoredHasher(t *testing.T, newStore storeFactory) {
 			}
 			if f.SHA256 != tc.want {
 				t.Fatalf("recorded SHA-256 %s, want %s", f.SHA256, tc.want)
+			}
+		})
+	}
+}
+
+// statReadProvider is the memory provider with StatRead, counting the
+// calls that tell which way ConfirmUpload asked.
+type statReadProvider struct {
+	*memory.Provider
+	statReads, stats, ranges atomic.Int32
+}
+
+func (p *statReadProvider) StatRead(ctx context.Context, key string, n int) (*mediastore.Object, []byte, error) {
+	p.statReads.Add(1)
+	obj, err := p.Provider.Stat(ctx, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := p.Provider.ReadRange(ctx, key, 0, int64(n))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rc.Close()
+	head, err := io.ReadAll(rc)
+	obj.SHA256 = ""
+	return obj, head, err
+}
+
+func (p *statReadProvider) Stat(ctx context.Context, key string) (*mediastore.Object, error) {
+	p.stats.Add(1)
+	return p.Provider.Stat(ctx, key)
+}
+
+func (p *statReadProvider) ReadRange(ctx context.Context, key string, off, n int64) (io.ReadCloser, error) {
+	p.ranges.Add(1)
+	return p.Provider.ReadRange(ctx, key, off, n)
+}
+
+// testStatReader: ConfirmUpload asks a StatReader once for the object and
+// its first bytes, sniffs those bytes, and uses Stat when the client
+// declared a checksum, which only Stat reports.
+func testStatReader(t *testing.T, newStore storeFactory) {
+	ctx := context.Background()
+	png := pngBytes(5000, 50)
+	for _, tc := range []struct {
+		name                     string
+		body                     []byte
+		declareSHA               bool
+		want                     error
+		statReads, stats, ranges int32
+	}{
+		{"OneRequest", png, false, nil, 1, 0, 0},
+		{"DeclaredChecksum", png, true, nil, 0, 1, 1},
+		{"SniffedFromItsBytes", []byte("just some text, not an image at all"), false, mediastore.ErrTypeNotAllowed, 1, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &statReadProvider{Provider: memory.New(&memory.Config{BaseURL: "http://127.0.0.1:1/m"})}
+			c, err := mediastore.New(p, newStore(t), &mediastore.Config{AllowedTypes: []string{"image/*"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := &mediastore.PrepareRequest{Filename: "a.png", Size: int64(len(tc.body))}
+			if tc.declareSHA {
+				req.SHA256 = sha(tc.body)
+			}
+			tk, err := c.PrepareUpload(ctx, "sol", req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The client's upload, straight into the provider.
+			if _, err := p.Provider.Put(ctx, tk.Key, bytes.NewReader(tc.body), &mediastore.PutOptions{Size: int64(len(tc.body))}); err != nil {
+				t.Fatal(err)
+			}
+			f, err := c.ConfirmUpload(ctx, "sol", &mediastore.ConfirmRequest{Key: tk.Key})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("ConfirmUpload = %+v, %v; want %v", f, err, tc.want)
+			}
+			if got := [3]int32{p.statReads.Load(), p.stats.Load(), p.ranges.Load()}; got != [3]int32{tc.statReads, tc.stats, tc.ranges} {
+				t.Fatalf("StatRead, Stat, ReadRange calls = %v, want %v", got, [3]int32{tc.statReads, tc.stats, tc.ranges})
+			}
+			if tc.want != nil {
+				if _, err := p.Provider.Stat(ctx, tk.Key); !errors.Is(err, mediastore.ErrNotFound) {
+					t.Fatalf("refused object still stored: %v", err)
+				}
+				return
+			}
+			if f.Status != mediastore.StatusReady || f.ContentType != "image/png" || f.Size != int64(len(tc.body)) {
+				t.Fatalf("confirmed %+v", f)
 			}
 		})
 	}

@@ -156,14 +156,14 @@ func (c *Client) ConfirmUpload(ctx context.Context, owner string, req *ConfirmRe
 		return nil, c.errorf(op, key, ErrForbidden, errors.New("the ticket has expired"))
 	}
 
-	obj, err := c.verify(ctx, key, req.Proof)
+	obj, head, err := c.verify(ctx, f, req.Proof)
 	if err != nil {
 		return nil, c.wrap(op, key, ErrProvider, err)
 	}
 	if obj.Key == "" {
 		obj.Key = key
 	}
-	rec, reason, err := c.check(ctx, f, obj)
+	rec, reason, err := c.check(ctx, f, obj, head)
 	if err != nil {
 		return nil, c.wrap(op, key, ErrProvider, err)
 	}
@@ -202,17 +202,29 @@ func (c *Client) recorded(f *File, req *ConfirmRequest) (*File, error) {
 	return f, nil
 }
 
-// verify asks the provider what it really holds for a direct upload.
-func (c *Client) verify(ctx context.Context, key string, proof map[string]string) (*Object, error) {
-	if c.verifier != nil {
-		return c.verifier.VerifyDirect(ctx, key, proof)
+// verify asks the provider what it really holds for the direct upload of
+// f, and, from a StatReader, the object's first bytes in the same request
+// (else head is nil and check reads them). A declared checksum needs
+// Stat, which reports the stored one.
+func (c *Client) verify(ctx context.Context, f *File, proof map[string]string) (obj *Object, head []byte, err error) {
+	switch {
+	case c.verifier != nil:
+		obj, err = c.verifier.VerifyDirect(ctx, f.Key, proof)
+	case c.statRead != nil && f.SHA256 == "":
+		obj, head, err = c.statRead.StatRead(ctx, f.Key, sniffLen)
+		if err == nil && head == nil {
+			head = []byte{} // read, and empty
+		}
+	default:
+		obj, err = c.p.Stat(ctx, f.Key)
 	}
-	return c.p.Stat(ctx, key)
+	return obj, head, err
 }
 
-// check compares what the provider holds with the limits and the intent.
-// It returns the attributes to record, or a reason to refuse the object.
-func (c *Client) check(ctx context.Context, f *File, obj *Object) (*Object, error, error) {
+// check compares what the provider holds with the limits and the intent;
+// head, when not nil, is the object's first bytes, already read. It
+// returns the attributes to record, or a reason to refuse the object.
+func (c *Client) check(ctx context.Context, f *File, obj *Object, head []byte) (*Object, error, error) {
 	const op = "ConfirmUpload"
 	if obj.Size > c.cfg.MaxSize {
 		return nil, c.errorf(op, f.Key, ErrTooLarge, nil), nil
@@ -227,17 +239,19 @@ func (c *Client) check(ctx context.Context, f *File, obj *Object) (*Object, erro
 		return nil, c.errorf(op, f.Key, ErrInvalid, errors.New("checksum differs from the declared one")), nil
 	}
 	ctype := obj.ContentType
-	if c.ranger != nil {
+	if head == nil && c.ranger != nil {
 		rc, err := c.ranger.ReadRange(ctx, obj.Key, 0, sniffLen)
 		if err != nil {
 			return nil, nil, err
 		}
-		head, err := io.ReadAll(io.LimitReader(rc, sniffLen))
+		head, err = io.ReadAll(io.LimitReader(rc, sniffLen))
 		rc.Close()
 		if err != nil {
 			return nil, nil, err
 		}
-		ctype = sniff(head)
+	}
+	if head != nil {
+		ctype = sniff(head[:min(len(head), sniffLen)])
 	}
 	if ctype == "" {
 		ctype = "application/octet-stream"

@@ -32,6 +32,8 @@
 //     (Cloudinary's response signature, Uploadcare's UUID lookup);
 //   - [DirectKeyer]: the key named by such a proof;
 //   - [RangeReader]: the first bytes of an object, to sniff its real type;
+//   - [StatReader]: an object and its first bytes in one request, for
+//     [Client.ConfirmUpload] (S3's ranged GET instead of HEAD and GET);
 //   - [Transformer]: delivery URLs with transformations;
 //   - [Committer]: two-phase stores (Uploadcare's temporary files);
 //   - [Lister]: object listings for [Client.Reconcile];

@@ -114,6 +114,19 @@ type Lister interface {
 	ListObjects(ctx context.Context, prefix string) iter.Seq2[*Object, error]
 }
 
+// StatReader is the optional capability of providers that report an
+// object together with its first bytes in one request (for S3, a ranged
+// GET: its response carries the object's size, type and ETag).
+// [Client.ConfirmUpload] uses it, when the provider has no
+// [DirectVerifier] and the client declared no checksum, instead of Stat
+// followed by ReadRange: one round trip to the provider fewer per confirm.
+type StatReader interface {
+	// StatRead returns what Stat returns for key, but for SHA256, which it
+	// leaves empty, and the object's first min(n, size) bytes. It returns
+	// an ErrNotFound error for a missing key.
+	StatRead(ctx context.Context, key string, n int) (*Object, []byte, error)
+}
+
 // StoredHasher is the optional capability of providers that compute the
 // SHA-256 of the bytes they store. When HashesStored reports true, Put
 // returns the lowercase hex SHA-256 of the stored object in Object.SHA256,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"mime/multipart"
@@ -468,4 +469,39 @@ func testStoredHasher(t *testing.T, f *fixture) {
 			f.stat(t, obj.Key, data, opts)
 		})
 	}
+}
+
+// testStatReader checks that StatRead reports what Stat reports, with the
+// object's first bytes, for objects shorter than, as long as and longer
+// than the bytes asked for, and a not-found error for a missing key.
+func testStatReader(t *testing.T, f *fixture) {
+	sr := f.p.(mediastore.StatReader)
+	const n = 512
+	for _, size := range []int{1, 100, n, n + 1, 70_000} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			data := content(fmt.Sprint("statread", size), size)
+			obj := f.put(t, f.key("statread.bin"), data, binOpts(int64(size)))
+			got, head, err := sr.StatRead(f.ctx, obj.Key, n)
+			if err != nil {
+				t.Fatalf("StatRead(%q, %d): %v", obj.Key, n, err)
+			}
+			if want := data[:min(n, size)]; !bytes.Equal(head, want) {
+				t.Fatalf("StatRead(%q, %d): %d bytes of head, want the object's first %d", obj.Key, n, len(head), len(want))
+			}
+			st := f.stat(t, obj.Key, data, binOpts(int64(size)))
+			if got.Size != st.Size || got.ETag != st.ETag || mediaType(got.ContentType) != mediaType(st.ContentType) {
+				t.Fatalf("StatRead(%q) = size %d, ETag %q, type %q; Stat says %d, %q, %q",
+					obj.Key, got.Size, got.ETag, got.ContentType, st.Size, st.ETag, st.ContentType)
+			}
+			if got.SHA256 != "" {
+				t.Fatalf("StatRead(%q): SHA256 %s, want none (it is Stat's to report)", obj.Key, got.SHA256)
+			}
+		})
+	}
+	t.Run("Missing", func(t *testing.T) {
+		key := f.missingKey(t)
+		if obj, _, err := sr.StatRead(f.ctx, key, n); !errors.Is(err, mediastore.ErrNotFound) {
+			t.Fatalf("StatRead(missing %q) = %+v, %v; want ErrNotFound", key, obj, err)
+		}
+	})
 }

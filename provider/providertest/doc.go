@@ -31,7 +31,8 @@
 // the ticket with the harness's HTTP client), [mediastore.DirectVerifier] and
 // [mediastore.DirectKeyer] (the proof is the upload response's top-level JSON
 // fields as strings, as a browser would send them back), [mediastore.Lister],
-// [mediastore.Committer], [mediastore.Transformer] and
+// [mediastore.Committer], [mediastore.Transformer], [mediastore.StatReader]
+// (its size, ETag and type match Stat's, its bytes the object's first) and
 // [mediastore.StoredHasher] (Put's SHA-256 matches the bytes, for lengths
 // around buffer edges and readers that hand bytes over unevenly). A
 // capability the provider lacks adds no test.

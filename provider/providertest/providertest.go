@@ -90,6 +90,9 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	if _, ok := probe.p.(mediastore.Committer); ok {
 		tests = append(tests, suiteTest{"Committer", testCommitter})
 	}
+	if _, ok := probe.p.(mediastore.StatReader); ok {
+		tests = append(tests, suiteTest{"StatReader", testStatReader})
+	}
 	if sh, ok := probe.p.(mediastore.StoredHasher); ok && sh.HashesStored() {
 		tests = append(tests, suiteTest{"StoredHasher", testStoredHasher})
 	}

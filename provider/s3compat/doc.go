@@ -15,7 +15,10 @@
 //
 // [Provider] implements mediastore.Provider, mediastore.DirectUploader
 // (presigned PUT), mediastore.RangeReader (ranged GET, used to sniff a
-// direct upload's real type) and mediastore.Lister (ListObjectsV2).
+// direct upload's real type), mediastore.StatReader (one ranged GET whose
+// Content-Range gives the size: a confirm without a declared checksum
+// costs one request, not a HEAD and a GET) and mediastore.Lister
+// (ListObjectsV2).
 //
 // # Uploads
 //

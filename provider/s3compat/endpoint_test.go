@@ -59,3 +59,26 @@ func signing(e smithyendpoints.Endpoint) string {
 	}
 	return sb.String()
 }
+
+func TestRangeTotal(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"bytes 0-511/12345", 12345, true},
+		{"bytes 0-99/100", 100, true},
+		{"BYTES 0-0/1", 1, true},
+		{"bytes 0-511/*", 0, false},
+		{"bytes */12345", 12345, true},
+		{"", 0, false},
+		{"bytes 0-511", 0, false},
+		{"items 0-1/2", 0, false},
+		{"bytes 0-1/-2", 0, false},
+		{"bytes 0-1/x", 0, false},
+	} {
+		if got, ok := rangeTotal(tc.in); got != tc.want || ok != tc.ok {
+			t.Errorf("rangeTotal(%q) = %d, %t; want %d, %t", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
