@@ -196,6 +196,7 @@ func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size in
 		src = io.LimitReader(cr, size+1)
 	}
 	th := newTrailHasher(f)
+	defer th.abort() // stops the hasher on every way out, before f is closed
 	n, err := io.CopyBuffer(th, src, make([]byte, copyBuf))
 	switch {
 	case ctx.Err() != nil:
@@ -208,7 +209,6 @@ func (p *Provider) put(ctx context.Context, op, key string, r io.Reader, size in
 		err = p.err(op, key, mediastore.ErrInvalid, fmt.Errorf("read %d bytes, want %d", min(n, size+1), size))
 	}
 	if err != nil {
-		th.abort()
 		return nil, err
 	}
 	// The hasher reads the tail while the file is synced.

@@ -109,7 +109,8 @@ func (t *trailHasher) sum() (string, error) {
 	return hex.EncodeToString(t.h.Sum(nil)), nil
 }
 
-// abort stops the hasher without a digest and waits for it.
+// abort stops the hasher, without a digest if sum has not returned, and
+// waits for it. It may be called more than once, and after sum.
 func (t *trailHasher) abort() {
 	select {
 	case <-t.stop:
