@@ -105,6 +105,7 @@ type Client struct {
 	keyer     DirectKeyer
 	ranger    RangeReader
 	statRead  StatReader
+	selfHash  bool // the provider reports the SHA-256 of what it stored
 	transform Transformer
 	committer Committer
 	lister    Lister
@@ -168,6 +169,9 @@ func New(p Provider, s MetadataStore, cfg *Config) (*Client, error) {
 	cl.keyer, _ = p.(DirectKeyer)
 	cl.ranger, _ = p.(RangeReader)
 	cl.statRead, _ = p.(StatReader)
+	if sh, ok := p.(StoredHasher); ok {
+		cl.selfHash = sh.HashesStored()
+	}
 	cl.transform, _ = p.(Transformer)
 	cl.committer, _ = p.(Committer)
 	cl.lister, _ = p.(Lister)

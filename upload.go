@@ -91,16 +91,14 @@ func (c *Client) Upload(ctx context.Context, owner string, r io.Reader, opts *Up
 	}
 	// A provider that hashes what it stores reports the digest; else the
 	// stream is hashed here, beside the provider's writes.
-	hs, selfHash := c.p.(StoredHasher)
-	selfHash = selfHash && hs.HashesStored()
 	body := &uploadReader{head: head, r: r, max: c.cfg.MaxSize, declared: declared, gate: in.wait}
-	if !selfHash {
+	if !c.selfHash {
 		body.hasher = newAsyncHasher()
 	}
 	obj, perr := c.p.Put(ctx, key, body, &PutOptions{Size: declared, ContentType: ctype, ResourceType: rtype, Filename: filename})
 	var sum string
 	switch {
-	case !selfHash:
+	case !c.selfHash:
 		sum = body.hasher.close()
 	case perr == nil && obj != nil:
 		sum = obj.SHA256

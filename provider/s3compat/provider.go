@@ -128,12 +128,18 @@ func (p *Provider) StatRead(ctx context.Context, key string, n int) (*mediastore
 	out, err := p.client.GetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(p.cfg.Bucket), Key: aws.String(key), Range: aws.String(fmt.Sprintf("bytes=0-%d", n-1)),
 	})
-	if isInvalidRange(err) { // an empty object: no byte 0
+	// stat is the HEAD for what the GET could not say, without the
+	// checksum, as StatRead promises.
+	stat := func(head []byte) (*mediastore.Object, []byte, error) {
 		obj, err := p.Stat(ctx, key)
-		if obj != nil {
-			obj.SHA256 = ""
+		if err != nil {
+			return nil, nil, err
 		}
-		return obj, nil, err
+		obj.SHA256 = ""
+		return obj, head, nil
+	}
+	if isInvalidRange(err) { // an empty object: no byte 0
+		return stat(nil)
 	}
 	if err != nil {
 		return nil, nil, p.interpretError(op, key, err)
@@ -147,12 +153,8 @@ func (p *Provider) StatRead(ctx context.Context, key string, n int) (*mediastore
 	switch {
 	case !ok && out.ContentRange == nil && aws.ToInt64(out.ContentLength) >= int64(len(head)):
 		size = aws.ToInt64(out.ContentLength) // a 200: the server sent the whole object
-	case !ok:
-		obj, err := p.Stat(ctx, key) // a total the server did not give
-		if obj != nil {
-			obj.SHA256 = ""
-		}
-		return obj, head, err
+	case !ok: // a total the server did not give
+		return stat(head)
 	}
 	return &mediastore.Object{
 		Key:         key,
