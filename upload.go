@@ -2,6 +2,7 @@ package mediastore
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"sync"
@@ -93,13 +94,13 @@ func (c *Client) Upload(ctx context.Context, owner string, r io.Reader, opts *Up
 	// stream is hashed here, beside the provider's writes.
 	body := &uploadReader{head: head, r: r, max: c.cfg.MaxSize, declared: declared, gate: in.wait}
 	if !c.selfHash {
-		body.hasher = newAsyncHasher()
+		body.h = sha256.New()
 	}
 	obj, perr := c.p.Put(ctx, key, body, &PutOptions{Size: declared, ContentType: ctype, ResourceType: rtype, Filename: filename})
 	var sum string
 	switch {
 	case !c.selfHash:
-		sum = body.hasher.close()
+		sum = body.sum()
 	case perr == nil && obj != nil:
 		sum = obj.SHA256
 	}

@@ -17,7 +17,6 @@ import (
 	"io"
 	"net/http"
 	"runtime"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -109,17 +108,17 @@ func BenchmarkS3Upload(b *testing.B) {
 					key := fmt.Sprintf("raw/%d-%t", i, hashed)
 					t0 := time.Now()
 					var body io.Reader = io.MultiReader(newStream(size))
-					var h *bgHash
+					var h hash.Hash
 					if hashed {
-						// The SHA-256 that Upload must compute, on a
-						// goroutine of its own as Upload does.
-						h = newBgHash()
+						// The SHA-256 that Upload must compute, of each
+						// buffer as it is read, as Upload does.
+						h = sha256.New()
 						body = io.TeeReader(body, h)
 					}
 					if err := s.rawPut(ctx, key, body, size); err != nil {
 						b.Fatal(err)
 					}
-					if h != nil && len(h.sum()) != sha256.Size {
+					if h != nil && len(h.Sum(nil)) != sha256.Size {
 						b.Fatal("no digest")
 					}
 					if err := s.rawInsert(ctx, key, size); err != nil {
@@ -246,61 +245,4 @@ func BenchmarkS3Upload1GiB(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB")
 	b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-sys-MiB")
-}
-
-// bgHash computes SHA-256 of what is written to it on a goroutine of its
-// own, through a few recycled buffers: the same work as the Client's hasher.
-type bgHash struct {
-	work, free chan []byte
-	cur        []byte
-	done       chan struct{}
-	h          hash.Hash
-}
-
-// bgHashBufs recycles bgHash's buffers, as the Client recycles its own.
-var bgHashBufs = sync.Pool{New: func() any { return new([256 << 10]byte) }}
-
-func newBgHash() *bgHash {
-	const bufs = 4
-	g := &bgHash{work: make(chan []byte, bufs), free: make(chan []byte, bufs), done: make(chan struct{}), h: sha256.New()}
-	for range bufs {
-		g.free <- bgHashBufs.Get().(*[256 << 10]byte)[:0]
-	}
-	go func() {
-		defer close(g.done)
-		for b := range g.work {
-			g.h.Write(b)
-			g.free <- b[:0]
-		}
-	}()
-	return g
-}
-
-func (g *bgHash) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		if g.cur == nil {
-			g.cur = <-g.free
-		}
-		k := copy(g.cur[len(g.cur):cap(g.cur)], p)
-		g.cur, p = g.cur[:len(g.cur)+k], p[k:]
-		if len(g.cur) == cap(g.cur) {
-			g.work <- g.cur
-			g.cur = nil
-		}
-	}
-	return n, nil
-}
-
-// sum flushes, stops the goroutine and returns the digest.
-func (g *bgHash) sum() []byte {
-	if g.cur != nil {
-		g.work <- g.cur
-	}
-	close(g.work)
-	<-g.done
-	for range cap(g.free) {
-		bgHashBufs.Put((*[256 << 10]byte)((<-g.free)[:256<<10]))
-	}
-	return g.h.Sum(nil)
 }
