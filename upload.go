@@ -91,7 +91,7 @@ func (c *Client) Upload(ctx context.Context, owner string, r io.Reader, opts *Up
 		declared = o.Size
 	}
 	// A provider that hashes what it stores reports the digest; else the
-	// stream is hashed here, beside the provider's writes.
+	// stream is hashed here, as the provider reads it.
 	body := &uploadReader{head: head, r: r, max: c.cfg.MaxSize, declared: declared, gate: in.wait}
 	if !c.selfHash {
 		body.h = sha256.New()
