@@ -76,14 +76,26 @@ func ourFault(msg string) bool {
 }
 
 // transportError is a failed round trip without the request URL, which
-// may carry a delivery signature.
+// may carry a delivery signature. Its message is redacted, as the cause
+// may quote a malformed response line; the cause chain (context.Canceled
+// and the like) stays reachable through Unwrap.
 type transportError struct {
 	method string
+	msg    string
 	err    error
 }
 
+// transportErr makes the transportError of a failed method request.
+func (p *Provider) transportErr(method string, err error) *transportError {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &transportError{method: method, msg: p.redact([]byte(err.Error()), 512), err: err}
+}
+
 func (e *transportError) Error() string {
-	return "cloudinary: " + e.method + " request failed: " + e.err.Error()
+	return "cloudinary: " + e.method + " request failed: " + e.msg
 }
 
 func (e *transportError) Unwrap() error { return e.err }
@@ -131,7 +143,7 @@ func (p *Provider) do(ctx context.Context, req request, out any) error {
 	}
 	hr, err := http.NewRequestWithContext(ctx, req.method, req.url, req.body)
 	if err != nil {
-		return &transportError{req.method, errors.New("bad request URL")}
+		return p.transportErr(req.method, errors.New("bad request URL"))
 	}
 	if req.body != nil {
 		hr.ContentLength = req.contentLength
@@ -148,16 +160,12 @@ func (p *Provider) do(ctx context.Context, req request, out any) error {
 	}
 	resp, err := p.cfg.HTTPClient.Do(hr)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return &transportError{req.method, err}
+		return p.transportErr(req.method, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return &transportError{req.method, err}
+		return p.transportErr(req.method, err)
 	}
 	if resp.StatusCode >= 300 {
 		return p.apiError(resp, body)

@@ -148,7 +148,7 @@ func (p *Provider) ReadRange(ctx context.Context, key string, offset, length int
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.deliveryURL(r, "", false), nil)
 	if err != nil {
-		return nil, p.wrapErr("ReadRange", key, &transportError{"GET", fmt.Errorf("bad delivery URL")})
+		return nil, p.wrapErr("ReadRange", key, p.transportErr("GET", errors.New("bad delivery URL")))
 	}
 	switch {
 	case length == 0:
@@ -160,11 +160,7 @@ func (p *Provider) ReadRange(ctx context.Context, key string, offset, length int
 	}
 	resp, err := p.cfg.HTTPClient.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, p.wrapErr("ReadRange", key, &transportError{"GET", err})
+		return nil, p.wrapErr("ReadRange", key, p.transportErr("GET", err))
 	}
 	var body io.Reader = resp.Body
 	switch resp.StatusCode {
@@ -172,7 +168,7 @@ func (p *Provider) ReadRange(ctx context.Context, key string, offset, length int
 	case http.StatusOK:
 		if _, err := io.CopyN(io.Discard, resp.Body, offset); err != nil && err != io.EOF {
 			resp.Body.Close()
-			return nil, p.wrapErr("ReadRange", key, &transportError{"GET", err})
+			return nil, p.wrapErr("ReadRange", key, p.transportErr("GET", err))
 		}
 	case http.StatusRequestedRangeNotSatisfiable:
 		resp.Body.Close()

@@ -2,8 +2,11 @@ package uploadcare
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -138,5 +141,29 @@ func TestSecretsNotPrinted(t *testing.T) {
 	}
 	if !strings.Contains(out, "pk-public") || !strings.Contains(out, "[redacted]") {
 		t.Fatalf("printing shows neither the public key nor the redaction: %s", out)
+	}
+}
+
+// A response the HTTP client refuses as malformed is quoted in the
+// transport's error; a secret echoed in it must not reach the caller.
+func TestTransportErrorsHoldNoSecret(t *testing.T) {
+	t.Parallel()
+	const secret = "sk-echoed-secret"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", secret+"\x1a") // a control character: a malformed header line
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	p, err := New(Config{PublicKey: "pk-public", SecretKey: secret, UploadBaseURL: srv.URL, APIBaseURL: srv.URL,
+		CDNBaseURL: "https://cdn.example.com", HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Stat(t.Context(), "7a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d")
+	if !errors.Is(err, mediastore.ErrProvider) || !strings.Contains(err.Error(), "malformed") {
+		t.Fatalf("Stat = %v, want the provider failure of a malformed response", err)
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Fatalf("Stat's error shows the secret: %v", err)
 	}
 }

@@ -63,15 +63,25 @@ func (p *Provider) interpretError(op, key string, resp *http.Response) error {
 }
 
 // transportError wraps a failure to get a response. The request URL is
-// dropped (presigned part URLs carry signatures); the cause chain, with
-// context.Canceled and the like, is kept.
+// dropped (presigned part URLs carry signatures) and the message is
+// scrubbed, as the cause may quote a malformed response line; the cause
+// chain, with context.Canceled and the like, is kept.
 func (p *Provider) transportError(op, key, what string, err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	return mediastore.NewError(op, Name, key, mediastore.ErrProvider, fmt.Errorf("%s: %w", what, err))
+	return mediastore.NewError(op, Name, key, mediastore.ErrProvider, &scrubbedError{msg: what + ": " + p.scrub(err.Error()), err: err})
 }
+
+// scrubbedError shows msg, a scrubbed account of err, and unwraps to err.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // scrub removes the credentials from s, should a response ever echo them.
 func (p *Provider) scrub(s string) string {
